@@ -1,0 +1,2 @@
+//! Plain domain types and rules, no I/O.
+pub mod sensitive;

@@ -1,0 +1,2 @@
+//! The protection engine. Pure, synchronous, no AWS types.
+pub mod guardrails;
