@@ -190,3 +190,13 @@ pub trait LlmProvider: Send + Sync {
     fn supports_tools(&self) -> bool;
     async fn complete(&self, request: &CompletionRequest) -> Result<Completion, LlmError>;
 }
+
+/// Results of the optional remote Protegrity services for one text, gathered (async) before the
+/// pure pipeline runs. `failure` set means a configured service could not answer: the pipeline
+/// fails closed (blocks, `outcome:"error"`) unless fail-open is configured.
+#[derive(Debug, Clone, Default)]
+pub struct RemoteScan {
+    pub findings: Option<Vec<RemoteFinding>>,
+    pub guardrail_score: Option<f64>,
+    pub failure: Option<String>,
+}

@@ -1,2 +1,3 @@
 //! Plain domain types and rules, no I/O.
+pub mod catalog;
 pub mod sensitive;
