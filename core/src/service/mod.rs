@@ -1,1 +1,2 @@
 //! Use cases, one per function.
+pub mod retention;
