@@ -82,8 +82,11 @@ pub(crate) fn request_body(model: &str, request: &CompletionRequest) -> Value {
             _ => messages.push((role, blocks)),
         }
     }
+    // The conversation must open with a user turn; an opening assistant turn (e.g. a greeting
+    // stored through the messages API) would make the whole request fail.
     let messages: Vec<Value> = messages
         .into_iter()
+        .skip_while(|(role, _)| *role == "assistant")
         .map(|(role, content)| json!({"role": role, "content": content}))
         .collect();
 
@@ -430,6 +433,15 @@ mod tests {
         let garbage =
             error_for(ResponseTemplate::new(200).set_body_string("{\"content\": 5")).await;
         assert_eq!(garbage.error_type(), "ProviderMalformed");
+    }
+
+    #[test]
+    fn opening_assistant_turns_are_left_out() {
+        let mut req = request();
+        req.messages.insert(0, msg(ChatRole::Assistant, "Welcome!"));
+        let body = request_body("m", &req);
+        assert_eq!(body["messages"][0]["role"], "user");
+        assert_eq!(body["messages"].as_array().unwrap().len(), 3);
     }
 
     #[test]

@@ -201,8 +201,11 @@ fn conversation(
             _ => turns.push((role, blocks)),
         }
     }
+    // Converse requires the conversation to open with a user turn; an opening assistant turn
+    // (e.g. a greeting stored through the messages API) would make the whole request fail.
     let messages = turns
         .into_iter()
+        .skip_while(|(role, _)| *role == ConversationRole::Assistant)
         .map(|(role, content)| {
             Message::builder()
                 .role(role)
@@ -545,6 +548,15 @@ mod tests {
         assert_eq!(denied.error_type(), "ProviderRejected");
         let garbage = error_for(ResponseTemplate::new(200).set_body_string("not json")).await;
         assert_eq!(garbage.error_type(), "ProviderMalformed");
+    }
+
+    #[test]
+    fn opening_assistant_turns_are_left_out() {
+        let mut req = request();
+        req.messages.insert(0, msg(ChatRole::Assistant, "Welcome!"));
+        let (_, messages) = conversation(&req).unwrap();
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].role(), &ConversationRole::User);
     }
 
     #[test]

@@ -33,8 +33,12 @@ const MAX_ERROR_DETAIL: usize = 200;
 
 /// Maps a non-success HTTP status to the error class the state machine acts on.
 fn status_error(status: StatusCode, body: &[u8]) -> LlmError {
-    let detail = format!("HTTP {}{}", status.as_u16(), provider_error_summary(body));
-    if status == StatusCode::TOO_MANY_REQUESTS {
+    let summary = provider_error_summary(body);
+    let detail = format!("HTTP {}{summary}", status.as_u16());
+    // OpenAI answers 429 `insufficient_quota` when billing is exhausted: retrying cannot help.
+    if status == StatusCode::TOO_MANY_REQUESTS && summary.contains("insufficient_quota") {
+        LlmError::Rejected(detail)
+    } else if status == StatusCode::TOO_MANY_REQUESTS {
         LlmError::Throttled
     } else if status.is_server_error() {
         LlmError::Unavailable(detail)
@@ -138,6 +142,11 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+        let quota = br#"{"error":{"type":"insufficient_quota","message":"check your plan"}}"#;
+        assert!(matches!(
+            status_error(StatusCode::TOO_MANY_REQUESTS, quota),
+            LlmError::Rejected(_)
+        ));
         // Anthropic's overloaded status is a 5xx: retried like any outage.
         assert!(matches!(
             status_error(StatusCode::from_u16(529).unwrap(), b""),
