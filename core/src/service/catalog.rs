@@ -10,7 +10,7 @@ use serde::Serialize;
 /// Providers offered by this deployment: `ENABLED_LLM_PROVIDERS`, else auto-detected from
 /// credentials (bedrock only by `BEDROCK_MODEL_ID`), else the offline `echo` model.
 pub fn enabled_providers_from_env() -> Vec<Provider> {
-    crate::adapters::llm::enabled_providers_from_env()
+    crate::adapters::llm::LlmSettings::from_env().enabled_providers()
 }
 
 #[derive(Serialize)]
