@@ -70,11 +70,7 @@ pub trait Classifier: Send + Sync {
 /// Protegrity semantic guardrail: returns a risk score in 0..=1 for one message.
 #[async_trait]
 pub trait Guardrail: Send + Sync {
-    async fn score(
-        &self,
-        text: &Sensitive<String>,
-        direction: Direction,
-    ) -> Result<f64, RemoteError>;
+    async fn score(&self, text: &Sensitive<String>, direction: Direction) -> Result<f64, RemoteError>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
