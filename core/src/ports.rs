@@ -6,6 +6,7 @@ use crate::domain::role::Role;
 use crate::domain::sensitive::Sensitive;
 use crate::domain::time::Timestamp;
 use crate::domain::user::{ApiKeyRecord, NewUser, StoredUser, User};
+use crate::protection::tokenize::IssuedTokens;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -86,6 +87,8 @@ pub trait ConversationStore: Send + Sync {
         messages: &[Message],
         start_turn: Option<Uuid>,
     ) -> Result<(), StoreError>;
+    /// The newest `limit` messages, newest first.
+    async fn latest_messages(&self, conversation_id: Uuid, limit: i32) -> Result<Vec<Message>, StoreError>;
     /// Messages oldest first.
     async fn list_messages(&self, conversation_id: Uuid) -> Result<Vec<Message>, StoreError>;
     async fn get_message(
@@ -98,9 +101,38 @@ pub trait ConversationStore: Send + Sync {
     async fn complete_turn(&self, message: &Message) -> Result<bool, StoreError>;
 }
 
+/// The tokens a conversation has issued in `protect` mode: only these are detokenized, and the
+/// output scanner does not count them as leaked PII.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    async fn load_tokens(&self, conversation_id: Uuid) -> Result<IssuedTokens, StoreError>;
+    /// Adds `new` to the conversation's record (a union, so repeating it is harmless).
+    async fn add_tokens(&self, conversation_id: Uuid, new: &IssuedTokens) -> Result<(), StoreError>;
+}
+
 /// Everything the services need from storage.
-pub trait Store: UserStore + CatalogStore + ConversationStore {}
-impl<T: UserStore + CatalogStore + ConversationStore> Store for T {}
+pub trait Store: UserStore + CatalogStore + ConversationStore + TokenStore {}
+impl<T: UserStore + CatalogStore + ConversationStore + TokenStore> Store for T {}
+
+// ---------------------------------------------------------------------------------------------
+// Workflows
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("workflow unavailable: {0}")]
+    Unavailable(String),
+    /// An execution with this name exists already (the start is a repeat).
+    #[error("execution already started")]
+    AlreadyStarted,
+}
+
+/// Starts state-machine executions; the name makes a start idempotent.
+#[async_trait]
+pub trait Workflow: Send + Sync {
+    async fn start_chat_turn(&self, name: &str, input: &Value) -> Result<(), WorkflowError>;
+    async fn start_conversation_purge(&self, name: &str, input: &Value) -> Result<(), WorkflowError>;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Keys

@@ -4,7 +4,11 @@ pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod catalog;
+pub mod chat;
 pub mod conversations;
+pub mod protect;
+pub mod tools;
+pub mod turn;
 pub mod views;
 
 pub use app::App;

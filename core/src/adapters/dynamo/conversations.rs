@@ -308,6 +308,31 @@ impl ConversationStore for DynamoStore {
         Ok(())
     }
 
+    async fn latest_messages(
+        &self,
+        conversation_id: Uuid,
+        limit: i32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :p AND begins_with(sk, :m)")
+            .expression_attribute_values(":p", s(conv_pk(conversation_id)))
+            .expression_attribute_values(":m", s("MSG#"))
+            .scan_index_forward(false)
+            .limit(limit)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(map_err)?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item::<Message>)
+            .collect()
+    }
+
     async fn list_messages(&self, conversation_id: Uuid) -> Result<Vec<Message>, StoreError> {
         let mut messages = Vec::new();
         let mut pages = self

@@ -3,7 +3,9 @@
 //! Key layout: see docs/data-model.md.
 mod catalog;
 mod conversations;
+mod datakeys;
 mod items;
+mod tokens;
 mod users;
 
 use aws_sdk_dynamodb::Client;
