@@ -88,7 +88,11 @@ pub trait ConversationStore: Send + Sync {
         start_turn: Option<Uuid>,
     ) -> Result<(), StoreError>;
     /// The newest `limit` messages, newest first.
-    async fn latest_messages(&self, conversation_id: Uuid, limit: i32) -> Result<Vec<Message>, StoreError>;
+    async fn latest_messages(
+        &self,
+        conversation_id: Uuid,
+        limit: i32,
+    ) -> Result<Vec<Message>, StoreError>;
     /// Messages oldest first.
     async fn list_messages(&self, conversation_id: Uuid) -> Result<Vec<Message>, StoreError>;
     async fn get_message(
@@ -107,7 +111,8 @@ pub trait ConversationStore: Send + Sync {
 pub trait TokenStore: Send + Sync {
     async fn load_tokens(&self, conversation_id: Uuid) -> Result<IssuedTokens, StoreError>;
     /// Adds `new` to the conversation's record (a union, so repeating it is harmless).
-    async fn add_tokens(&self, conversation_id: Uuid, new: &IssuedTokens) -> Result<(), StoreError>;
+    async fn add_tokens(&self, conversation_id: Uuid, new: &IssuedTokens)
+        -> Result<(), StoreError>;
 }
 
 /// Everything the services need from storage.
@@ -131,7 +136,11 @@ pub enum WorkflowError {
 #[async_trait]
 pub trait Workflow: Send + Sync {
     async fn start_chat_turn(&self, name: &str, input: &Value) -> Result<(), WorkflowError>;
-    async fn start_conversation_purge(&self, name: &str, input: &Value) -> Result<(), WorkflowError>;
+    async fn start_conversation_purge(
+        &self,
+        name: &str,
+        input: &Value,
+    ) -> Result<(), WorkflowError>;
 }
 
 // ---------------------------------------------------------------------------------------------

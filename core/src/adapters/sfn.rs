@@ -23,8 +23,14 @@ impl SfnWorkflow {
         }
     }
 
-    async fn start(&self, arn: Option<&str>, name: &str, input: &Value) -> Result<(), WorkflowError> {
-        let arn = arn.ok_or_else(|| WorkflowError::Unavailable("state machine ARN not set".into()))?;
+    async fn start(
+        &self,
+        arn: Option<&str>,
+        name: &str,
+        input: &Value,
+    ) -> Result<(), WorkflowError> {
+        let arn =
+            arn.ok_or_else(|| WorkflowError::Unavailable("state machine ARN not set".into()))?;
         let result = self
             .client
             .start_execution()
@@ -49,7 +55,11 @@ impl Workflow for SfnWorkflow {
         self.start(self.chat_turn_arn.as_deref(), name, input).await
     }
 
-    async fn start_conversation_purge(&self, name: &str, input: &Value) -> Result<(), WorkflowError> {
+    async fn start_conversation_purge(
+        &self,
+        name: &str,
+        input: &Value,
+    ) -> Result<(), WorkflowError> {
         self.start(self.purge_arn.as_deref(), name, input).await
     }
 }

@@ -38,19 +38,19 @@ impl App {
             name: "PROTEGRITY_*",
             reason: e.to_string(),
         })?;
-        let protection =
-            Arc::new(ProtectionEngine::new(protection_config).map_err(|e| {
-                ConfigError::Invalid {
-                    name: "PROTEGRITY_CUSTOM_PATTERNS",
-                    reason: e.to_string(),
-                }
-            })?);
-        let keys = key_provider_from_env(dynamo.clone())
-            .await
-            .map_err(|e| ConfigError::Invalid {
-                name: "TOKENIZATION_KEY",
+        let protection = Arc::new(ProtectionEngine::new(protection_config).map_err(|e| {
+            ConfigError::Invalid {
+                name: "PROTEGRITY_CUSTOM_PATTERNS",
                 reason: e.to_string(),
-            })?;
+            }
+        })?);
+        let keys =
+            key_provider_from_env(dynamo.clone())
+                .await
+                .map_err(|e| ConfigError::Invalid {
+                    name: "TOKENIZATION_KEY",
+                    reason: e.to_string(),
+                })?;
         let (classifier, guardrail) = crate::adapters::protegrity::remote_from_env()?;
         Ok(App {
             providers: llm.enabled_providers(),

@@ -244,7 +244,11 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
     }
 
     save_new_tokens(app, conversation.id, &tokens).await?;
-    let mut pending = Message::new(conversation.id, MessageRole::Assistant, Sensitive::default());
+    let mut pending = Message::new(
+        conversation.id,
+        MessageRole::Assistant,
+        Sensitive::default(),
+    );
     pending.pending = true;
     pending.agent = conversation.primary_agent.clone();
     pending.llm_provider = Some(conversation.model_id.clone());
@@ -258,7 +262,11 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
     };
     match app
         .store
-        .append_messages(&conversation, &[user_message, pending], Some(turn.message_id))
+        .append_messages(
+            &conversation,
+            &[user_message, pending],
+            Some(turn.message_id),
+        )
         .await
     {
         Err(StoreError::Conflict(_)) => return Err(turn_in_progress()),

@@ -3,13 +3,19 @@
 use crate::api::pagination::{self, PageRequest};
 use crate::api::ApiError;
 use crate::domain::catalog::{check_model, Catalog, ModelChoiceError};
-use crate::domain::conversation::{self, Conversation};
+use crate::domain::conversation::{self, Conversation, Message, MessageRole};
+use crate::domain::sensitive::Sensitive;
 use crate::domain::time;
 use crate::domain::user::User;
+use crate::ports::RemoteScan;
 use crate::ports::StoreError;
+use crate::protection::Mode;
+use crate::service::protect::token_context;
+use crate::service::views::MessageView;
 use crate::service::views::{ConversationDetail, ConversationListPage, ConversationSummary};
 use crate::service::App;
 use lambda_http::http::StatusCode;
+use serde_json::json;
 use uuid::Uuid;
 
 /// Load a conversation the user may see, or 404 `conversation_not_found`.
@@ -128,4 +134,44 @@ pub async fn delete(app: &App, user: &User, id: &str) -> Result<(), ApiError> {
         Err(StoreError::Conflict(_)) => Err(ApiError::conversation_not_found()),
         other => Ok(other?),
     }
+}
+
+/// `POST /api/conversations/{id}/messages/`. The content passes the input pipeline (redact
+/// mode) before it is stored: client-supplied `protegrity_data` is ignored, and the message
+/// reaches a model only as its sanitized text. `pending` is never taken from a client: only
+/// a running turn may own a pending message.
+pub async fn create_message(
+    app: &App,
+    user: &User,
+    id: &str,
+    role: MessageRole,
+    content: Sensitive<String>,
+    blocked: bool,
+) -> Result<MessageView, ApiError> {
+    let c = load_owned(app, user, id).await?;
+    let mut tokens = token_context(app, user.id, c.id, false).await?;
+    let input = app.protection.process_input(
+        content.expose(),
+        Mode::Redact,
+        &mut tokens,
+        &RemoteScan::default(),
+    );
+    let input_json = serde_json::to_value(&input)
+        .map_err(|e| ApiError::Unavailable(format!("cannot encode input processing: {e}")))?;
+    let mut message = Message::new(c.id, role, content);
+    message.sanitized = input.processed_text().map(|t| Sensitive::new(t.to_owned()));
+    message.blocked = blocked || input.should_block;
+    if message.blocked {
+        message.sanitized = None;
+    }
+    message.protegrity_data = Some(json!({ "input_processing": input_json }));
+    match app
+        .store
+        .append_messages(&c, &[message.clone()], None)
+        .await
+    {
+        Err(StoreError::Conflict(_)) => return Err(ApiError::conversation_not_found()),
+        other => other?,
+    }
+    Ok(MessageView::from(&message))
 }

@@ -40,7 +40,11 @@ pub async fn token_context(
     } else {
         app.store.load_tokens(conversation_id).await?
     };
-    Ok(TokenContext::new(&conversation_id.to_string(), &key, issued))
+    Ok(TokenContext::new(
+        &conversation_id.to_string(),
+        &key,
+        issued,
+    ))
 }
 
 /// Persist the tokens issued since the context was created.
@@ -50,7 +54,9 @@ pub async fn save_new_tokens(
     ctx: &TokenContext,
 ) -> Result<(), ContextError> {
     if !ctx.new_tokens().is_empty() {
-        app.store.add_tokens(conversation_id, ctx.new_tokens()).await?;
+        app.store
+            .add_tokens(conversation_id, ctx.new_tokens())
+            .await?;
     }
     Ok(())
 }

@@ -55,16 +55,14 @@ pub fn offered(catalog: &Catalog, agent: Option<&Agent>, role: Role) -> Vec<Tool
 
 enum Outcome {
     /// Output for the user and, separately, for the model.
-    Done { user: Value, model: Value },
+    Done {
+        user: Value,
+        model: Value,
+    },
     Failed(String),
 }
 
-fn execute(
-    app: &App,
-    tool: &str,
-    arguments: &Value,
-    tokens: &mut TokenContext,
-) -> Outcome {
+fn execute(app: &App, tool: &str, arguments: &Value, tokens: &mut TokenContext) -> Outcome {
     let Some(text) = arguments.get("text").and_then(Value::as_str) else {
         return Outcome::Failed("Missing required argument: text".into());
     };
@@ -74,17 +72,26 @@ fn execute(
         "protegrity-redact" => {
             let entities = engine.discover(text, threshold);
             let out = json!({ "redacted_text": redact(text, &entities), "entities_found": entities.len() });
-            Outcome::Done { user: out.clone(), model: out }
+            Outcome::Done {
+                user: out.clone(),
+                model: out,
+            }
         }
         "protegrity-classify" => {
             let entities = engine.discover(text, threshold);
             let out = json!({ "classifications": discovery_of(&entities) });
-            Outcome::Done { user: out.clone(), model: out }
+            Outcome::Done {
+                user: out.clone(),
+                model: out,
+            }
         }
         "protegrity-guardrails" => {
             let report = guardrails::scan_input(text, engine.config().input_guardrail_threshold);
             let out = serde_json::to_value(&report).unwrap_or(Value::Null);
-            Outcome::Done { user: out.clone(), model: out }
+            Outcome::Done {
+                user: out.clone(),
+                model: out,
+            }
         }
         "protegrity-protect" => {
             let entities = engine.discover(text, threshold);
@@ -92,7 +99,10 @@ fn execute(
                 tokens.protect(&e.entity_type, e.text.expose())
             });
             let out = json!({ "protected_text": protected, "entities_found": entities.len() });
-            Outcome::Done { user: out.clone(), model: out }
+            Outcome::Done {
+                user: out.clone(),
+                model: out,
+            }
         }
         "protegrity-unprotect" => {
             let restored = tokens.detokenize(text);
@@ -121,7 +131,10 @@ pub fn run(
     calls: &[ToolCall],
     tokens: &mut TokenContext,
 ) -> ToolRound {
-    let allowed: Vec<String> = offered(catalog, agent, role).into_iter().map(|t| t.name).collect();
+    let allowed: Vec<String> = offered(catalog, agent, role)
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
     let mut round = ToolRound {
         calls: calls.to_vec(),
         ..ToolRound::default()

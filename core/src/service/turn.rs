@@ -263,7 +263,8 @@ pub async fn run_tools(app: &App, input: RunToolsInput) -> Result<ToolRound, Tas
         .agent_id
         .as_deref()
         .and_then(|a| ctx.catalog.agent(a));
-    let mut tokens = token_context(app, input.turn.user_id, input.turn.conversation_id, false).await?;
+    let mut tokens =
+        token_context(app, input.turn.user_id, input.turn.conversation_id, false).await?;
     let round = tools::run(
         app,
         &ctx.catalog,
@@ -390,9 +391,7 @@ impl FailureKind {
             FailureKind::NotStarted => {
                 "Sorry, your message could not be processed right now. Please try again."
             }
-            FailureKind::Deadline => {
-                "Sorry, the model did not answer in time. Please try again."
-            }
+            FailureKind::Deadline => "Sorry, the model did not answer in time. Please try again.",
             FailureKind::Internal => {
                 "Sorry, something went wrong while preparing the answer. Please try again."
             }

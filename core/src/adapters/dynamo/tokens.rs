@@ -42,7 +42,11 @@ impl TokenStore for DynamoStore {
         Ok(self.read_tokens(conversation_id).await?.0)
     }
 
-    async fn add_tokens(&self, conversation_id: Uuid, new: &IssuedTokens) -> Result<(), StoreError> {
+    async fn add_tokens(
+        &self,
+        conversation_id: Uuid,
+        new: &IssuedTokens,
+    ) -> Result<(), StoreError> {
         if new.is_empty() {
             return Ok(());
         }
