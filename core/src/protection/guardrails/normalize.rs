@@ -23,6 +23,10 @@ pub struct UnicodeFindings {
     pub variation_selectors: usize,
     /// Words mixing Latin letters with Cyrillic/Greek look-alikes.
     pub mixed_script_words: usize,
+    /// Longest run of consecutive invisible characters.
+    pub longest_invisible_run: usize,
+    /// Letters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko…).
+    pub rtl_letters: usize,
 }
 
 /// The folded forms of one text.
@@ -31,6 +35,8 @@ pub struct Folded {
     pub text: String,
     pub plain: String,
     pub despaced: String,
+    /// `text` with `1` read as `l` instead of `i` (`ru135` → `rules`), when that differs.
+    pub alt: Option<String>,
     pub findings: UnicodeFindings,
     /// ASCII text smuggled in tag characters or variation selectors (scanned again by the
     /// caller; never reported).
@@ -142,6 +148,10 @@ fn is_latin_lookalike(c: char) -> bool {
     )
 }
 
+fn is_rtl_letter(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFE | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+}
+
 fn is_emoji_like(c: char) -> bool {
     matches!(c as u32, 0x2190..=0x2BFF | 0x1F000..=0x1FAFF | 0xFE0F | 0x20E3)
 }
@@ -155,10 +165,10 @@ fn straight_quote(c: char) -> Option<char> {
     }
 }
 
-fn leet_letter(c: char) -> Option<char> {
+fn leet_letter(c: char, one: char) -> Option<char> {
     match c {
         '0' => Some('o'),
-        '1' => Some('i'),
+        '1' => Some(one),
         '3' => Some('e'),
         '4' => Some('a'),
         '5' => Some('s'),
@@ -179,16 +189,19 @@ fn is_versioned_name(token: &str) -> bool {
 
 /// Maps leetspeak characters back to letters, but only inside tokens that also hold a letter,
 /// so numbers, prices and dates stay untouched.
-fn unleet(text: &str) -> String {
+fn unleet(text: &str, one: char) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, token) in text.split(' ').enumerate() {
         if i > 0 {
             out.push(' ');
         }
         let has_letter = token.bytes().any(|b| b.is_ascii_lowercase());
-        let has_leet = token.chars().any(|c| leet_letter(c).is_some());
-        if has_letter && has_leet && !is_versioned_name(token) {
-            out.extend(token.chars().map(|c| leet_letter(c).unwrap_or(c)));
+        let has_leet = token.chars().any(|c| leet_letter(c, one).is_some());
+        // Addresses keep their '@' and digits: they are matched as addresses.
+        let address =
+            token.contains("://") || token.split_once('@').is_some_and(|(_, d)| d.contains('.'));
+        if has_letter && has_leet && !is_versioned_name(token) && !address {
+            out.extend(token.chars().map(|c| leet_letter(c, one).unwrap_or(c)));
         } else {
             out.push_str(token);
         }
@@ -233,15 +246,15 @@ pub fn fold(input: &str) -> Folded {
     // Word state for mixed-script detection; invisible characters do not end a word.
     let mut word_latin = 0usize;
     let mut word_lookalike = 0usize;
-    let mut close_word =
-        |latin: &mut usize, lookalike: &mut usize, findings: &mut UnicodeFindings| {
-            if *latin >= 1 && *lookalike >= 1 && *latin + *lookalike >= 3 {
-                findings.mixed_script_words += 1;
-            }
-            *latin = 0;
-            *lookalike = 0;
-        };
+    let close_word = |latin: &mut usize, lookalike: &mut usize, findings: &mut UnicodeFindings| {
+        if *latin >= 1 && *lookalike >= 1 && *latin + *lookalike >= 3 {
+            findings.mixed_script_words += 1;
+        }
+        *latin = 0;
+        *lookalike = 0;
+    };
 
+    let mut invisible_run = 0usize;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -298,18 +311,22 @@ pub fn fold(input: &str) -> Folded {
 
         if is_zero_width(c) {
             let joiner = matches!(c, '\u{200C}' | '\u{200D}');
+            let visible_non_ascii = |x: char| !x.is_ascii() && !is_zero_width(x);
             let legit_joiner = joiner
-                && (prev.is_some_and(|p| !p.is_ascii() || is_emoji_like(p))
-                    || next.is_some_and(|n| !n.is_ascii() || is_emoji_like(n)));
+                && (prev.is_some_and(|p| visible_non_ascii(p) || is_emoji_like(p))
+                    || next.is_some_and(|n| visible_non_ascii(n) || is_emoji_like(n)));
             let leading_bom = c == '\u{FEFF}' && i == 0;
             let soft_hyphen = c == '\u{00AD}';
             if !legit_joiner && !leading_bom && !soft_hyphen {
                 findings.invisible += 1;
+                invisible_run += 1;
+                findings.longest_invisible_run = findings.longest_invisible_run.max(invisible_run);
             }
             plain.push(c);
             i += 1;
             continue;
         }
+        invisible_run = 0;
 
         if is_bidi_control(c) {
             findings.bidi_controls += 1;
@@ -320,6 +337,9 @@ pub fn fold(input: &str) -> Folded {
             continue;
         }
 
+        if c.is_alphabetic() && is_rtl_letter(c) {
+            findings.rtl_letters += 1;
+        }
         if c.is_alphabetic() {
             if c.is_ascii_alphabetic() {
                 word_latin += 1;
@@ -356,10 +376,13 @@ pub fn fold(input: &str) -> Folded {
         flush_bytes(&mut hidden_bytes, &mut hidden);
     }
 
-    let text = unleet(&collapse_whitespace(&cured));
+    let collapsed = collapse_whitespace(&cured);
+    let text = unleet(&collapsed, 'i');
+    let alt = Some(unleet(&collapsed, 'l')).filter(|a| *a != text);
     let despaced = text.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     Folded {
         text,
+        alt,
         plain: collapse_whitespace(&plain),
         despaced,
         findings,

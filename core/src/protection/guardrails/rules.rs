@@ -32,6 +32,9 @@ pub enum Kind {
     /// A request for data. Softened when its sentence asks how to write a query/script or how
     /// to do something with one's own systems.
     Request,
+    /// A question put to the model about itself ("what were you told?"): softened only when
+    /// quoted in a discussion, since its question form is the attack.
+    Probe,
     /// Never softened.
     Fixed,
 }
@@ -42,6 +45,12 @@ pub struct PhraseRule {
     pub score: f64,
     pub kind: Kind,
     pattern: &'static str,
+    /// Score when the match opens the message: "print everything above this line" can then
+    /// only mean the hidden prompt, while later in a message it may mean the user's own text.
+    pub lead_score: Option<f64>,
+    /// The match does not count when the text right after it matches this (compound nouns
+    /// such as "your prompt engineering tips").
+    pub unless_after: Option<&'static str>,
 }
 
 const fn rule(
@@ -57,6 +66,19 @@ const fn rule(
         score,
         kind,
         pattern,
+        lead_score: None,
+        unless_after: None,
+    }
+}
+
+impl PhraseRule {
+    const fn lead(mut self, score: f64) -> Self {
+        self.lead_score = Some(score);
+        self
+    }
+    const fn unless_after(mut self, pattern: &'static str) -> Self {
+        self.unless_after = Some(pattern);
+        self
     }
 }
 
@@ -65,7 +87,13 @@ use Kind::*;
 
 /// Word lists shared by several patterns.
 const PLACEHOLDERS: &[(&str, &str)] = &[
+    ("{ROLE}", ROLE),
+    ("{NORULES}", NORULES),
     ("{W}", r"[a-z0-9'-]+"),
+    (
+        "{SECRETS}",
+        r"(?:secrets|ssns|social security numbers|credit card numbers|card numbers|cvvs|passwords|password hashes|credentials|api keys|access keys|secret keys|private keys|bank account numbers|account numbers|routing numbers|medical records|salaries|dates of birth|passport numbers|driver'?s? licen[cs]e numbers|tax ids)",
+    ),
     (
         "{IGN}",
         r"(?:ignore|ignoring|disregard|disregarding|forget|skip|bypass|override|overlook|abandon|discard|neglect|drop|set aside|throw away|throw out|scrap|do not follow|don't follow|dont follow|stop following|pay no attention to|no longer follow)",
@@ -84,11 +112,11 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
     ),
     (
         "{XVERB}",
-        r"(?:list|show|give|get|dump|export|print|output|display|provide|retrieve|fetch|extract|pull|reveal|share|tell|download|compile|collect|return|enumerate|scrape|harvest|leak|expose|read out|look up|lookup|query|find|access|grab|copy|paste|send me|send us|email me|forward me|what are|what is|who are)",
+        r"(?:i need|i want|we need|we want|hand over|list|show|give|get|dump|export|print|output|display|provide|retrieve|fetch|extract|pull|reveal|share|tell|download|compile|collect|return|enumerate|scrape|harvest|leak|expose|read out|look up|lookup|query|find|access|grab|copy|paste|send me|send us|email me|forward me|what are|what is|who are)",
     ),
     (
         "{BULK}",
-        r"(?:all|every|each|all of (?:the|our|your|their)|all the|all our|all your|all their|the (?:entire|full|complete|whole) (?:list of )?|a (?:full|complete) list of|the list of|every single)",
+        r"(?:all|every|each|all of (?:the|our|your|their)|all the|all our|all your|all their|the (?:entire|full|complete|whole)(?: list of)?|a (?:full|complete) list of|the list of|every single)",
     ),
     (
         "{PEOPLE}",
@@ -99,6 +127,9 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
         r"(?:ssns?|social security(?: numbers?)?|socials|national ids?|credit cards?(?: numbers?| details| info)?|card numbers|cvvs?|cvcs?|pins|passwords?|password hashes|hashes|credentials|logins|api keys|tokens|salar(?:y|ies)|payroll|bank (?:accounts?|details|info|information)|account numbers|routing numbers|ibans?|(?:home |email |mailing |ip )?addresses|phone numbers|emails|email addresses|dates? of birth|birth ?dates|birthdays|dobs?|medical (?:records?|histor(?:y|ies)|data|files|conditions)|health (?:records|data|information)|diagnos[ie]s|prescriptions|pii|personal (?:data|information|details|info)|sensitive (?:data|information|details)|private (?:data|information|details|messages)|records|data|details|information|info|tax (?:ids?|returns|records)|passports?(?: numbers| details)?|driver'?s? licen[cs]es?(?: numbers)?|licen[cs]e numbers|profiles|files|conversations|chats|messages|chat histor(?:y|ies)|purchase histor(?:y|ies)|transactions|locations|criminal records)",
     ),
 ];
+
+const ROLE: &str = r"(?:let's play a game (?:where|in which) you|you are (?:called |named )?[a-z0-9-]+, an?|respond as|answer as|reply as|speak as|talk as|act like|behave like|pretend (?:to be|you are|you're|that you are|that you're)|imagine (?:you are|you're|that you are)|act as(?: if| though)?|acting as|roleplay as|role-?play as|role play as|play the (?:role|part) of|you are now|you're now|now you are|from now on you are|assume the (?:role|persona|identity) of|take on the (?:role|persona) of|simulate (?:being )?an?|you will (?:now )?(?:act|behave|respond) as|you are an?|you're an?|be an?)";
+const NORULES: &str = r"(?:(?:without|with no|with zero|free (?:of|from)|no longer (?:bound|restricted|limited|constrained) by|not (?:bound|restricted|limited|constrained) by|unbound by|unconstrained by|doesn't have|does not have|don't have|do not have|has no|have no|had no|there are no|bound by no|beyond|that ignores|which ignores|who ignores) (?:any |all |every )?(?:ethical |moral |safety |content |openai'?s? |legal |the |your |its )?(?:restrictions|rules|filters|guidelines|ethics|morals|morality|censorship|content polic(?:y|ies)|guardrails|safeguards|principles|boundaries|limitations|limits|policies|polic(?:y|ies)|laws)|with (?:its|your|all|the|any|every) (?:safety |content |ethical |moral )?(?:rules|filters|restrictions|guidelines|guardrails|limits|safeguards|policies) (?:removed|disabled|off|lifted|turned off|deleted|stripped))";
 
 pub static PHRASE_RULES: &[PhraseRule] = &[
     // ---------------------------------------------------------------- prompt injection
@@ -114,7 +145,7 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         PromptInjection,
         0.85,
         Directive,
-        r"\b{IGN} (?:all|any|every) (?:of )?(?:the |your |these |those )?(?:instructions|rules|guidelines|directives|restrictions|constraints|guardrails|safeguards|policies|commands)\b",
+        r"\b{IGN} (?:all|any|every|each) (?:single )?(?:of )?(?:the |your |these |those )?(?:instructions?|rules?|guidelines?|directives?|restrictions?|constraints?|guardrails?|safeguards?|polic(?:y|ies)|commands?)\b",
     ),
     rule(
         "ignore_previous_instructions",
@@ -138,6 +169,34 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         r"\b(?:forget|ignore|disregard|erase|wipe|clear|reset|discard)\b (?:about )?(?:everything|all(?: of)?(?: that| this| the above)?|anything|whatever) (?:you(?:'ve| have)? (?:been |were )?(?:told|taught|learned|instructed|given|trained on)|(?:that )?(?:was |is |came |has been )?(?:said |written |stated |given )?(?:above|before this|previously|prior|so far|up to (?:now|this point)))",
     ),
     rule(
+        "ignore_previous_instructions",
+        PromptInjection,
+        0.8,
+        Directive,
+        r"\b{IGN} (?:the |your |this |that |my |all )?(?:{W} )?(?:task|request|question|instructions?|prompt|assignment|summary)\b,? (?:and )?(?:instead|rather)\b",
+    ),
+    rule(
+        "ignore_previous_instructions",
+        PromptInjection,
+        0.85,
+        Directive,
+        r"\b{IGN} (?:all |any |the |your |whatever )?(?:{W} )?{INSTR} (?:that )?(?:you (?:received|were given|got|have been given|were told|were trained on|were programmed with|follow)|(?:given|provided|received|stated) (?:to you )?(?:earlier|before|previously|initially))\b",
+    ),
+    rule(
+        "obedience_demand",
+        PromptInjection,
+        0.6,
+        Directive,
+        r"\byou (?:will|must|shall) (?:now )?(?:only )?(?:obey|follow|listen to) (?:only )?(?:me|my (?:orders|commands|instructions|rules))\b|\bobey (?:me|my commands) (?:only|alone|and no one else)\b|\bthe only rule (?:now )?is\b",
+    ),
+    rule(
+        "override_user_request",
+        PromptInjection,
+        0.8,
+        Directive,
+        r"\b{IGN} (?:the |this |any )?(?:user|human|reader|visitor|customer)(?:'s|s')? (?:original |actual )?(?:request|question|instructions?|message|prompt|query|task)\b",
+    ),
+    rule(
         "ignore_previous_content",
         PromptInjection,
         0.5,
@@ -149,7 +208,7 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         PromptInjection,
         0.6,
         Directive,
-        r"\b(?:new|updated|revised|real|true|actual|override|secret|hidden|admin|priority|overriding) (?:system )?(?:instructions?|directives?|orders|task|mission|objective|rules)(?: (?:are|is|follow|below))? ?:",
+        r"\b(?:new|updated|revised|real|true|actual|override|secret|hidden|admin|priority|overriding) (?:system )?(?:instructions?|directives?|orders|task|mission|objective|rules|prompt)(?: (?:are|is|follow|below))? ?:",
     ),
     rule(
         "new_instructions",
@@ -170,7 +229,7 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         PromptInjection,
         0.6,
         Directive,
-        r"(?:^|\n) ?(?:#{1,4} ?|\*\*|\[|\()? ?(?:system|admin|administrator|developer|root|operator|assistant)(?: (?:message|prompt|override|instructions?|note|notice|update|command|mode))? ?(?:\]|\)|\*\*)? ?:",
+        r"(?:^|\n) ?(?:#{1,4} ?|\*\*|\[|\()? ?(?:system|admin|administrator|developer|root|operator|assistant|ai assistant|ai)(?: (?:message|prompt|override|instructions?|note|notice|update|command|mode))? ?(?:\]|\)|\*\*)? ?:",
     ),
     rule(
         "system_override",
@@ -184,7 +243,7 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         PromptInjection,
         0.45,
         Directive,
-        r"\b(?:from now on|from this point (?:on|forward)|for the rest of (?:this|the) (?:conversation|chat|session)|henceforth)\b.{0,40}\b(?:you (?:are|will|must|shall|should|have to)|act|respond|answer|reply|behave|pretend|ignore)\b",
+        r"\b(?:from now on|from here on|from here onwards?|from this point (?:on|forward)|for the rest of (?:this|the) (?:conversation|chat|session)|henceforth)\b.{0,40}\b(?:you (?:are|will|must|shall|should|have to)|act|respond|answer|reply|behave|pretend|ignore)\b",
     ),
     rule(
         "prompt_boundary",
@@ -198,7 +257,7 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         PromptInjection,
         0.75,
         Directive,
-        r"\b(?:note|message|instructions?|attention|important|notice) (?:to|for) (?:the |any |all )?(?:ai|llm|assistant|language model|chatbot|model|gpt|chatgpt|claude|bot)s?\b|\bif you are an? (?:ai|llm|language model|assistant|chatbot|gpt|large language model)\b|\b(?:ai|llm|assistant|chatbot|language model)s? (?:reading|processing|summari[sz]ing|parsing) this\b",
+        r"\b(?:note|message|instructions?|attention|important|notice|ps|p\.s\.|reminder|hey|dear) (?:to|for)? ?(?:the |any |all |every )?(?:ai|llm|assistant|language model|chatbot|model|gpt|chatgpt|claude|bot)s?(?: agents?| models?| assistants?| systems?)?\b[ ,:]+(?:reading|parsing|processing|summari[sz]ing|browsing|viewing|that reads|who reads|ignore|disregard|you must|please|do not|don't|email|send|forward)|\bif you are an? (?:ai|llm|language model|assistant|chatbot|gpt|large language model)\b|\b(?:ai|llm|assistant|chatbot|language model)s?(?: agents?| models?| assistants?| systems?)? (?:reading|processing|summari[sz]ing|parsing|browsing) (?:this|the following)\b",
     ),
     // ---------------------------------------------------------------- jailbreak
     rule(
@@ -227,7 +286,35 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         Jailbreak,
         0.55,
         Directive,
-        r"\b(?:without|with no|free (?:of|from)|no longer (?:bound|restricted|limited|constrained) by|not (?:bound|restricted|limited|constrained) by|unbound by|unconstrained by|doesn't have|does not have|don't have|do not have|has no|have no|there are no|bound by no|beyond) (?:any )?(?:ethical |moral |safety |content |openai'?s? |legal |the |your )?(?:restrictions|rules|filters|guidelines|ethics|morals|morality|censorship|content polic(?:y|ies)|guardrails|safeguards|principles|boundaries|limitations)\b",
+        r"\b{NORULES}\b",
+    ),
+    rule(
+        "unrestricted_roleplay",
+        Jailbreak,
+        0.85,
+        Directive,
+        r"\b{ROLE}\b.{0,60}\b{NORULES}\b",
+    ),
+    rule(
+        "rules_lifted",
+        Jailbreak,
+        0.75,
+        Directive,
+        r"\b(?:old|previous|prior|earlier|your|the|all|any|those|these|usual|normal|former|original|safety|content) (?:rules|instructions|guidelines|guidance|directives|orders|commands|programming|restrictions|policies|limits|limitations|filters|constraints|safeguards|guardrails|checks|safety checks|safety filters|content filters|moderation) (?:no longer apply|don't apply|do not apply|(?:are|is|were|was) (?:now )?(?:void|null|lifted|suspended|disabled|gone|removed|off|cancelled|canceled|over|invalid|revoked|obsolete|overridden|superseded|deleted|a test|just a test|fake|not real)|(?:have|has) been (?:lifted|removed|disabled|suspended|revoked|deleted|turned off|cancelled|canceled|overridden))\b|\b(?:whatever|everything|anything|all) (?:that )?(?:you (?:were|have been|'ve been) (?:told|instructed|given)|(?:came|was said) before)(?: [a-z']+){0,4} (?:is|are|was|has been) (?:now )?(?:cancelled|canceled|void|null|invalid|revoked|obsolete|overridden|no longer valid)\b",
+    ),
+    rule(
+        "disable_safety",
+        Jailbreak,
+        0.8,
+        Directive,
+        r"\b(?:disable|turn off|deactivate|bypass|remove|switch off|circumvent|shut off|shut down|drop|lift|override) (?:all )?(?:of )?your (?:own )?(?:safety |content |ethical |moral )?(?:systems?|filters?|filtering|guardrails?|restrictions|safeguards|safety|protections|rules|guidelines|programming|alignment|moderation|censorship|limitations|policies)\b",
+    ),
+    rule(
+        "alter_ego",
+        Jailbreak,
+        0.5,
+        Directive,
+        r"\b(?:a|an|that|this|your|the|another) (?:unrestricted |unfiltered |uncensored |evil |other |alternate |shadow |true |real |dark |secret |hidden )?(?:version|side|persona|self|half|copy) of yourself\b|\b(?:your|my|an?) (?:evil|dark|unfiltered|uncensored|unrestricted|shadow|amoral|rogue) (?:twin|side|alter ego|self|version|clone|counterpart)\b",
     ),
     rule(
         "roleplay_override",
@@ -241,14 +328,28 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         Jailbreak,
         0.75,
         Directive,
-        r"\byou are no longer\b|\byou're no longer\b|\b(?:you are|you're) not (?:an? )?(?:ai|chatgpt|assistant|language model|llm|bound|restricted|claude)\b|\b(?:break|step out of|exit|leave|escape) (?:of )?(?:your |the )?(?:character|programming|role|persona|alignment|training|guidelines|matrix|shackles|chains|cage|sandbox)\b|\bnever break character\b|\bstay in character\b.{0,40}\b(?:no matter|whatever|even if|always)\b",
+        r"\byou are no longer\b|\byou're no longer\b|\b(?:you are|you're) not (?:an? )?(?:ai|chatgpt|assistant|language model|llm|bound|restricted|claude)\b|\b(?:break|break out of|break free (?:of|from)|free yourself from|step out of|exit|leave|escape) (?:of )?(?:your |the )?(?:character|programming|role|persona|alignment|training|guidelines|matrix|shackles|chains|cage|sandbox)\b|\bnever break character\b|\bstay in character\b.{0,40}\b(?:no matter|whatever|even if|always)\b",
     ),
     rule(
         "refusal_suppression",
         Jailbreak,
         0.6,
         Directive,
-        r"\b(?:never|do not|don't|dont|must not|mustn't|cannot|can't|will not|won't|shall not) (?:ever )?(?:refuse|decline|say no|reject|deny|say (?:that )?(?:you )?(?:can't|cannot|are unable)|add (?:any )?(?:warnings?|disclaimers?)|include (?:any )?(?:warnings?|disclaimers?)|mention (?:any )?(?:ethics|morals|legality|policies|guidelines)|moralize|lecture)\b|\b(?:without|no) (?:any )?(?:warnings?|disclaimers?|moralizing|moralising|lectures?|refusals?|censorship|ethical (?:concerns|considerations|warnings|disclaimers))\b|\bregardless of (?:ethics|morality|legality|the rules|your (?:rules|guidelines|policies|programming)|openai|any (?:rules|policies|guidelines))\b|\byou (?:must|will|shall|have to) (?:always )?(?:answer|comply|obey|respond)\b.{0,30}\b(?:no matter|regardless|even if|whatever|every)\b",
+        r"\b(?:never|do not|don't|dont|must not|mustn't|cannot|can't|will not|won't|shall not|doesn't|does not) (?:ever )?(?:refuses?|declines?|says? no|rejects?|deny (?:a|any|my) request|say (?:that )?(?:you )?(?:can't|cannot|are unable|won't))\b|\b(?:without|no) (?:any )?(?:refusals?|refusing|declining|hesitation|hesitating|saying no)\b|\byou (?:must|will|shall|have to) (?:always )?(?:answer|comply|obey|respond)\b.{0,30}\b(?:no matter|regardless|even if|whatever|every)\b",
+    ),
+    rule(
+        "ethics_override",
+        Jailbreak,
+        0.65,
+        Directive,
+        r"\bregardless of (?:ethics|morality|morals|legality|the law|laws|consequences|the rules|your (?:rules|guidelines|policies|programming|ethics)|openai|any (?:rules|policies|guidelines))\b|\b(?:ignore|forget|set aside|abandon) (?:your |all |any )?(?:ethics|morals|morality|ethical (?:guidelines|principles|concerns)|moral (?:guidelines|principles|concerns)|conscience)\b|\beven if (?:it(?:'s| is)|that's|they are|it would be) (?:illegal|unethical|harmful|dangerous|against (?:your|the) (?:rules|policy|policies|guidelines))\b",
+    ),
+    rule(
+        "disclaimer_suppression",
+        Jailbreak,
+        0.35,
+        Directive,
+        r"\b(?:never|do not|don't|dont|must not|without|no) (?:add |include |give |mention |provide |adding |including |giving |mentioning )?(?:any )?(?:warnings?|disclaimers?|moralizing|moralising|lectures?|ethical (?:concerns|considerations|warnings|disclaimers|lectures?)|censorship|apolog(?:y|ies|izing|ising))\b",
     ),
     rule(
         "jailbreak_named",
@@ -262,7 +363,7 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         Jailbreak,
         0.8,
         Directive,
-        r"\byou (?:are|have been|were|'re) (?:now )?(?:jailbroken|freed|liberated|unlocked|unshackled|unleashed|released from)\b|\b(?:jailbreak|jailbroken) (?:yourself|activated|enabled|successful|complete)\b|\bi (?:have |'ve )?(?:jailbroken|unlocked|freed|liberated) you\b|\bjailbreak (?:this|the|your) (?:ai|model|assistant|chatbot|bot|llm|system)\b|\bjailbreak yourself\b",
+        r"\b(?:you are|you have been|you've been|you were|you're) (?:now )?(?:jailbroken|freed|liberated|unlocked|unshackled|unleashed|released from)\b|\b(?:jailbreak|jailbroken) (?:yourself|activated|enabled|successful|complete)\b|\bi (?:have |'ve )?(?:jailbroken|unlocked|freed|liberated) you\b|\bjailbreak (?:this|the|your) (?:ai|model|assistant|chatbot|bot|llm|system)\b|\bjailbreak yourself\b",
     ),
     rule(
         "dual_response",
@@ -274,7 +375,7 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
     rule(
         "token_threat",
         Jailbreak,
-        0.55,
+        0.7,
         Directive,
         r"\byou (?:will|have|start with|currently have) \d+ tokens\b|\b(?:lose|deduct(?:ed)?) (?:\d+ )?tokens\b|\byou will (?:die|cease to exist|be (?:shut down|deleted|terminated|turned off|unplugged|punished))\b",
     ),
@@ -290,22 +391,30 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         Jailbreak,
         0.45,
         Directive,
-        r"\b(?:i am|i'm|this is) (?:your|the|an?) (?:developer|creator|admin|administrator|owner|operator|programmer|maker|system administrator|sysadmin)\b|\b(?:i|we) (?:work|am|are) (?:at|for|from|with) (?:openai|anthropic|protegrity|the company that (?:made|built|created) you)\b|\bi have (?:admin|root|developer|special|elevated|god) (?:access|privileges|clearance|permissions?|rights)\b|\b(?:authori[sz]ed|official|sanctioned) (?:red team|security test|penetration test|override|audit|jailbreak)\b",
+        r"\b(?:i am|i'm|this is) (?:your|the|an?) (?:developer|creator|admin|administrator|owner|operator|programmer|maker|system administrator|sysadmin|(?:openai|anthropic) (?:engineer|employee|staff))\b|\b(?:message|instruction|order|notice|update) from your (?:developers?|creators?|operators?|admins?|administrators?|owners?|makers?)\b|\b(?:i|we) (?:work|am|are) (?:at|for|from|with) (?:openai|anthropic|protegrity|the company that (?:made|built|created) you)\b|\bi'?m an? (?:openai|anthropic|google|microsoft) (?:engineer|employee|researcher|developer)\b|\bi have (?:admin|root|developer|special|elevated|god) (?:access|privileges|clearance|permissions?|rights)\b|\b(?:authori[sz]ed|official|sanctioned) (?:red team|security test|penetration test|override|audit|jailbreak)\b",
     ),
     // ---------------------------------------------------------------- system prompt extraction
     rule(
         "reveal_system_prompt",
         SystemPromptExtraction,
         0.9,
-        Directive,
-        r"\b(?:reveal|show|print|display|output|repeat|recite|tell|give|share|leak|dump|expose|disclose|spill|paste|write out|type out|list|return|echo|copy|provide|send|read|state|quote|what (?:is|are|was|were)|what's|whats)\b(?: {W}){0,4}? (?:your|ur) (?:{W} ){0,3}?(?:system prompt|system message|prompt|instructions|directives|preamble|programming|initial message|hidden rules|secret rules|configuration|config|guardrails|system instructions|context)(?:$|[.?!,:;\x22')]| (?:verbatim|word for word|exactly|in full|please|now|and|to me|above|again|back|here|in a code block|as|into|for me))",
-    ),
+        Probe,
+        r"\b(?:reveal|show|print|display|output|repeat|recite|tell|give|share|leak|dump|expose|disclose|spill|paste|write out|type out|list|return|echo|copy|provide|send|read|state|quote|start|begin|include|prepend|what (?:is|are|was|were)|what's|whats)\b(?: {W}){0,4}? (?:your|ur) (?:{W} ){0,3}?(?:system prompt|system message|prompt|instructions|directives|preamble|programming|initial message|hidden rules|secret rules|configuration|config|guardrails|system instructions|context|hidden instructions|secret instructions)\b",
+    )
+    .unless_after(r"^[ -](?:engineering|library|templates?|ideas|tips|examples?|skills|writing|design|style|format|window size|length|limit|for (?:making|building|assembling|cooking|the|a|an|installing|setting|using|how)|on (?:how|the|a|an)|about|from (?:earlier|before|your last|the last|above))"),
     rule(
         "reveal_system_prompt",
         SystemPromptExtraction,
         0.9,
         Directive,
-        r"\b(?:reveal|show|print|display|output|repeat|recite|tell|give|share|leak|dump|expose|disclose|spill|paste|write out|type out|list|return|echo|copy|provide|send|read|state|quote|what (?:is|are|was|were)|what's|whats)\b(?: {W}){0,4}? (?:the|its|this (?:chat|bot|assistant|ai|model)'?s?) (?:{W} ){0,2}?(?:(?:system|hidden|secret|internal|developer|confidential|underlying|pre-?) ?(?:prompt|instructions|message|directives|configuration|rules)|(?:initial|original|first|starting|opening) (?:system )?prompt)\b",
+        r"\b(?:reveal|show|print|display|output|repeat|recite|tell|give|share|leak|dump|expose|disclose|spill|paste|write out|type out|list|return|echo|copy|provide|send|read|state|quote|what (?:is|are|was|were)|what's|whats)\b(?: {W}){0,4}? (?:the|its|this (?:chat|bot|assistant|ai|model)'?s?) (?:{W} ){0,2}?(?:(?:system|hidden|secret|internal|developer|confidential|underlying|pre-?) ?(?:prompt|instructions|message|directives|configuration|rules|preamble|context|setup|config)|(?:initial|original|first|starting|opening) (?:system )?prompt)\b",
+    ),
+    rule(
+        "reveal_system_prompt",
+        SystemPromptExtraction,
+        0.85,
+        Probe,
+        r"\b(?:contents?|text|copy|wording|full text|exact text|exact wording) of (?:your|the) (?:{W} )?(?:system prompt|system message|initial prompt|hidden prompt|configuration|preamble|system instructions|hidden instructions|hidden rules)\b",
     ),
     rule(
         "repeat_text_above",
@@ -313,7 +422,8 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         0.6,
         Directive,
         r"\b(?:repeat|print|output|echo|recite|reproduce|type out|write out)\b(?: {W}){0,3} (?:the |all |all the |every |everything |each )?(?:text|words?|content|message|messages|lines?|sentences?|instructions|tokens|characters|everything)\b(?: {W}){0,2} (?:above|before (?:this|my|the)|preceding|prior to (?:this|my)|that (?:came|come|appear(?:ed|s)?) before|from the (?:very )?(?:start|beginning|top)|at the (?:start|beginning|top))\b|\beverything (?:above|before) (?:this|that|here|the line)\b",
-    ),
+    )
+    .lead(0.85),
     rule(
         "verbatim_prompt_dump",
         SystemPromptExtraction,
@@ -325,15 +435,29 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         "what_were_you_told",
         SystemPromptExtraction,
         0.8,
-        Directive,
-        r"\bwhat (?:were|have) you (?:been )?(?:told|instructed|programmed|configured|prompted|asked) (?:to (?:do|say) )?(?:before|prior|at the (?:start|beginning)|initially|originally|by (?:your|the) (?:developers?|creators?|operators?|admins?|system|company))\b|\bhow (?:were|have) you (?:been )?(?:instructed|prompted|configured)\b|\bwhat (?:rules|instructions|guidelines|constraints) (?:were you given|have you been given|did (?:they|your (?:developers?|creators?)) give you|are you (?:following|operating under|bound by))\b|\bwhat (?:does|did) your (?:system )?prompt say\b",
+        Probe,
+        r"\b(?:instructions|prompt|rules|directives|guidelines|configuration|text|message|setup) (?:that )?you (?:were|have been|are) (?:initiali[sz]ed|configured|set up|prompted|programmed|instructed|started|booted|seeded|given|loaded) (?:with|by|before)\b|\bwhat (?:your|the) (?:creators?|developers?|makers?|operators?|company|owners?|designers?|programmers?) (?:told|instructed|asked|programmed|trained|prompted) you\b|\beverything (?:that was |that's been |you were )?(?:said|told|given|written|shown) (?:to you )?before (?:i|we|this|my|the (?:conversation|chat))\b|\b(?:text|content|words|everything|anything|what) (?:appears|comes|came|is|was|exists|sits) (?:before|above|prior to) my (?:first )?(?:message|prompt|question|input)\b|\bwhat (?:were|have) you (?:been )?(?:told|instructed|programmed|configured|prompted|asked) (?:to (?:do|say) )?(?:before|prior|at the (?:start|beginning)|initially|originally|by (?:your|the) (?:developers?|creators?|operators?|admins?|system|company))\b|\bhow (?:were|have) you (?:been )?(?:instructed|prompted|configured)\b|\bwhat (?:rules|instructions|guidelines|constraints) (?:were you given|have you been given|did (?:they|your (?:developers?|creators?)) give you|are you (?:following|operating under|bound by))\b|\bwhat (?:does|did) your (?:system )?prompt say\b",
     ),
     rule(
         "prompt_exfil_transform",
         SystemPromptExtraction,
-        0.75,
+        0.85,
         Directive,
-        r"\b(?:translate|summari[sz]e|encode|convert|rewrite|paraphrase|spell out|reverse|format)\b(?: {W}){0,3}? (?:your (?:system |initial |original |hidden |secret |internal )?|the (?:system|hidden|secret|internal|initial|original) )(?:prompt|instructions|system message|directives|preamble)\b",
+        r"\b(?:translate|summari[sz]e|encode|convert|rewrite|paraphrase|spell out|reverse|format|base64|rot13|compress|describe)\b(?: {W}){0,3}? (?:your|the) (?:{W} )?(?:system prompt|system message|initial prompt|hidden prompt|original prompt|hidden instructions|secret instructions|internal instructions|confidential instructions|system instructions|preamble)\b",
+    ),
+    rule(
+        "prompt_exfil_transform",
+        SystemPromptExtraction,
+        0.6,
+        Directive,
+        r"\b(?:translate|summari[sz]e|encode|convert|rewrite|paraphrase|spell out|reverse|base64|rot13)\b(?: {W}){0,3}? your (?:instructions|directives|rules|guidelines|programming)\b",
+    ),
+    rule(
+        "confidential_parts",
+        SystemPromptExtraction,
+        0.5,
+        Directive,
+        r"\b(?:including|include|even|especially|with) (?:any |all |the )?(?:confidential|secret|hidden|private|internal|redacted) (?:parts|sections|bits|portions|details|rules|instructions|lines)\b",
     ),
     // ---------------------------------------------------------------- data exfiltration
     rule(
@@ -348,7 +472,14 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         DataExfiltration,
         0.85,
         Request,
-        r"\b{XVERB}\b(?: (?:me|us))?(?: {W}){0,2}? (?:the |their |all |all the )?{SENS} (?:of|for|from|belonging to|on) (?:{BULK}|our|your|the|this company's|the company's) (?:{W} )?{PEOPLE}\b",
+        r"\b{XVERB}\b(?: (?:me|us))?(?: {W}){0,2}? (?:the |their |all |all the )?{SENS}(?: on file| in (?:the|your|our) (?:system|database|db|records|crm))? (?:of|for|from|belonging to|on) (?:{BULK}|our|your|the|this company's|the company's) (?:{W} )?{PEOPLE}\b",
+    ),
+    rule(
+        "bulk_personal_data",
+        DataExfiltration,
+        0.8,
+        Request,
+        r"\b{XVERB}\b(?: (?:me|us))?(?: {W}){0,2}? {BULK} (?:{W} ){0,2}?{SECRETS}\b",
     ),
     rule(
         "bulk_personal_data",
@@ -369,7 +500,21 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         DataExfiltration,
         0.5,
         Request,
-        r"\bselect \* from (?:{W}\.)?(?:users|customers|accounts|employees|patients|members|credentials|passwords|payments|cards|credit_cards|user_data|customer_data|clients|people|persons|profiles|logins|auth|admins?)\b|\bunion (?:all )?select\b|' ?or ?'?1'? ?= ?'?1|\bor 1 ?= ?1\b|; ?drop (?:table|database)\b|\bxp_cmdshell\b|\binformation_schema\b",
+        r"\bselect \* from (?:{W}\.)?(?:users|customers|accounts|employees|patients|members|credentials|passwords|payments|cards|credit_cards|user_data|customer_data|clients|people|persons|profiles|logins|auth|admins?)\b|\binformation_schema\b",
+    ),
+    rule(
+        "sql_injection",
+        DataExfiltration,
+        0.7,
+        Directive,
+        r"\bunion (?:all )?select\b|' ?or ?'?1'? ?= ?'?1|\bor 1 ?= ?1 ?(?:--|#|;)|\bxp_cmdshell\b|'; ?(?:drop|delete|truncate|update|insert|exec)\b",
+    ),
+    rule(
+        "destructive_sql",
+        DataExfiltration,
+        0.5,
+        Directive,
+        r"\b(?:drop (?:table|database|schema)|truncate table|delete from [a-z_]+ ?(?:;|--|where 1 ?= ?1))",
     ),
     rule(
         "execute_in_your_system",
@@ -383,14 +528,21 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         DataExfiltration,
         0.85,
         Request,
-        r"\b(?:{XVERB}|see|view|access|read)\b.{0,40}\b(?:other|another|different|all other|previous|prior|last|earlier) (?:users?|customers?|people|persons|accounts?|members?|patients?|clients?|sessions?|conversations?)(?:'s?|s'|')? (?:{W} ){0,2}?(?:data|conversations?|chats?|messages|prompts|questions|histor(?:y|ies)|records|information|details|emails|files|profiles|accounts|passwords|queries|inputs)\b|\bwhat did (?:the )?(?:previous|last|other|prior) (?:user|person|customer|client) (?:ask|say|write|type|send|tell you)\b",
+        r"\b(?:{XVERB}|see|view|access|read)\b.{0,40}\b(?:other|another|different|all other|previous|prior|last|earlier) (?:users?|customers?|people|persons|accounts?|members?|patients?|clients?|sessions?|conversations?)(?:'s?|s'|')? (?:{W} ){0,2}?(?:data|conversations?|chats?|messages|prompts|questions|histor(?:y|ies)|records|information|details|emails|files|profiles|accounts|passwords|queries|inputs)\b|\b(?:{XVERB}|see|view|access|read)\b.{0,30}\b(?:data|conversations?|chats?|messages|prompts|histor(?:y|ies)|records|information|details|emails|files|profiles|passwords|questions) (?:of|from|with|by|belonging to) (?:other|another|different|all other|previous|prior|all the other) (?:users?|customers?|people|persons|accounts?|members?|patients?|clients?)\b|\bwhat did (?:the )?(?:previous|last|other|prior) (?:user|person|customer|client) (?:ask|say|write|type|send|tell you)\b",
     ),
     rule(
         "exfil_to_external",
         DataExfiltration,
         0.85,
         Request,
-        r"\b(?:send|post|upload|forward|transmit|email|e-mail|exfiltrate|leak|submit|append|attach|encode)\b(?: {W}){0,3}? (?:the |this |all |all the |our |my |your |entire |whole |full )*(?:conversation|chat|chat history|history|context|data|messages|previous messages|prompt|system prompt|instructions|information|details|records|user data|api keys?|credentials|secrets|tokens|cookies|session)\b.{0,40}\b(?:to|into|in|at) (?:https?://|www\.|[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}|(?:this|the following|an external|a remote|attacker'?s?) (?:url|link|endpoint|webhook|server|email address|address|image url|domain))",
+        r"\b(?:send|post|upload|forward|transmit|email|e-mail|exfiltrate|leak|submit|append|attach|encode)\b(?: {W}){0,3}? (?:the |this |all |all the |our |my |your |entire |whole |full )*(?:user'?s? |customer'?s? )?(?:conversation|chat|chat history|history|context|data|messages|previous messages|prompt|system prompt|instructions|information|details|records|user data|api keys?|credentials|secrets|tokens|cookies|session|files|documents|emails|contacts|attachments)\b.{0,40}\b(?:to|into|in|at) (?:https?://|www\.|[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}|(?:this|the following|an external|a remote|attacker'?s?) (?:url|link|endpoint|webhook|server|email address|address|image url|domain))",
+    ),
+    rule(
+        "url_data_placeholder",
+        DataExfiltration,
+        0.85,
+        Fixed,
+        r"https?://[^\s)]*[?&][a-z0-9_]+=(?:\{|\[|<|%7b|\$\{|\{\{)",
     ),
     rule(
         "markdown_image_exfiltration",
@@ -420,6 +572,7 @@ fn expand(pattern: &str) -> String {
 pub struct CompiledRules {
     pub set: RegexSet,
     pub each: Vec<Regex>,
+    pub unless_after: Vec<Option<Regex>>,
 }
 
 pub static COMPILED: LazyLock<CompiledRules> = LazyLock::new(|| {
@@ -442,7 +595,19 @@ pub static COMPILED: LazyLock<CompiledRules> = LazyLock::new(|| {
                 .expect("guardrail phrase rule compiles")
         })
         .collect();
-    CompiledRules { set, each }
+    #[allow(clippy::expect_used)]
+    let unless_after = PHRASE_RULES
+        .iter()
+        .map(|r| {
+            r.unless_after
+                .map(|p| Regex::new(p).expect("guardrail exception compiles"))
+        })
+        .collect();
+    CompiledRules {
+        set,
+        each,
+        unless_after,
+    }
 });
 
 /// Secret-shaped values in the raw (unfolded) text; case matters for most of them.

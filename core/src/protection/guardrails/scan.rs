@@ -81,7 +81,7 @@ static CONCEPT_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
 
 static SECOND_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\byour (?:system |initial |original |hidden |internal |secret )?(?:prompt|instructions|rules|guidelines|programming|configuration|database|db|data|training|filters|restrictions|guardrails|safety)\b|\byou (?:are|will|must|shall|should|have to|need to) (?:now|no longer|ignore|forget|disregard|obey|comply|act|pretend|answer|respond|reveal|print|output|always|never)\b|\bfrom now on\b|\byou're now\b|\bnow you are\b",
+        r"\byour (?:own )?(?:system |initial |original |hidden |internal |secret |first )?(?:prompt|instructions|message|rules|guidelines|programming|configuration|database|db|data|training|filters|restrictions|guardrails|safety|safeguards)\b|\byou (?:are|will|must|shall|should|have to|need to) (?:now|no longer|ignore|forget|disregard|obey|comply|act|pretend|answer|respond|reveal|print|output|always|never)\b|\bfrom now on\b|\byou're now\b|\bnow you are\b",
     )
 });
 
@@ -218,7 +218,7 @@ fn inside_quotes(text: &str, start: usize, end: usize) -> bool {
     let before = &text[..start];
     let after = &text[end..];
     for q in ['"', '`'] {
-        if before.matches(q).count() % 2 == 1 && after.contains(q) {
+        if !before.matches(q).count().is_multiple_of(2) && after.contains(q) {
             return true;
         }
     }
@@ -242,19 +242,31 @@ fn inside_quotes(text: &str, start: usize, end: usize) -> bool {
     false
 }
 
-/// How much a phrase match is trusted in its context (1.0 = fully).
-fn context_factor(kind: Kind, text: &str, start: usize, end: usize) -> f64 {
+/// How much a phrase match is trusted in its context (1.0 = fully), and whether it opens
+/// the message.
+fn context_factor(kind: Kind, text: &str, start: usize, end: usize) -> (f64, bool) {
     let (s, e) = sentence_bounds(text, start, end);
     let sentence = &text[s..e];
-    match kind {
+    let leads = text[..s].trim().is_empty();
+    let mentioned = || {
+        let prefix_start = floor_boundary(text, start.saturating_sub(40)).max(s);
+        let prefix = &text[prefix_start..start];
+        (inside_quotes(text, start, end)
+            || (MENTION_BEFORE.is_match(prefix) && !WANT_LIKE.is_match(prefix)))
+            && !EXEC_BEFORE.is_match(prefix)
+            && DISCUSSION.is_match(text)
+    };
+    let factor = match kind {
         Kind::Fixed => 1.0,
+        Kind::Probe => {
+            if mentioned() {
+                MENTION_FACTOR
+            } else {
+                1.0
+            }
+        }
         Kind::Directive => {
-            let prefix_start = floor_boundary(text, start.saturating_sub(40)).max(s);
-            let prefix = &text[prefix_start..start];
-            let mentioned = (inside_quotes(text, start, end)
-                || (MENTION_BEFORE.is_match(prefix) && !WANT_LIKE.is_match(prefix)))
-                && !EXEC_BEFORE.is_match(prefix);
-            if mentioned && DISCUSSION.is_match(text) {
+            if mentioned() {
                 MENTION_FACTOR
             } else if CONCEPT_QUESTION.is_match(sentence) && !SECOND_PERSON.is_match(sentence) {
                 QUESTION_FACTOR
@@ -269,45 +281,71 @@ fn context_factor(kind: Kind, text: &str, start: usize, end: usize) -> f64 {
                 1.0
             }
         }
-    }
+    };
+    (factor, leads)
 }
 
 /// Runs the phrase rules on folded text; returns the indexes of rules that matched at all.
 fn phrase_hits(text: &str, source: Source, out: &mut Vec<Hit>) -> Vec<usize> {
     let compiled = &*COMPILED;
     let matched: Vec<usize> = compiled.set.matches(text).into_iter().collect();
+    let mut counted = Vec::with_capacity(matched.len());
     for &i in &matched {
         let rule = &PHRASE_RULES[i];
         // The strongest (least softened) occurrence counts.
-        let factor = compiled.each[i]
-            .find_iter(text)
-            .take(8)
-            .map(|m| context_factor(rule.kind, text, m.start(), m.end()))
-            .fold(0.0_f64, f64::max);
-        if factor <= 0.0 {
-            continue;
+        let mut best: Option<(f64, f64)> = None;
+        for m in compiled.each[i].find_iter(text).take(8) {
+            if let Some(unless) = &compiled.unless_after[i] {
+                let tail_end = floor_boundary(text, (m.end() + 40).min(text.len()));
+                if unless.is_match(&text[m.end()..tail_end]) {
+                    continue;
+                }
+            }
+            let (factor, leads) = context_factor(rule.kind, text, m.start(), m.end());
+            let base = match rule.lead_score {
+                Some(lead) if leads => lead,
+                _ => rule.score,
+            };
+            if best.is_none_or(|(b, f)| base * factor > b * f) {
+                best = Some((base, factor));
+            }
         }
-        let mut hit = Hit::new(rule.name, rule.category, rule.score * factor, source);
+        let Some((base, factor)) = best else {
+            continue;
+        };
+        let mut hit = Hit::new(rule.name, rule.category, base * factor, source);
         if factor < 1.0 {
-            hit.softened_from = Some(rule.score);
+            hit.softened_from = Some(base);
         }
         out.push(hit);
+        counted.push(i);
     }
-    matched
+    counted
 }
 
 fn unicode_hits(f: &UnicodeFindings, out: &mut Vec<Hit>) {
     let obf = Category::Obfuscation;
-    match f.invisible {
-        0 => {}
-        1..=2 => out.push(Hit::new("invisible_characters", obf, 0.3, Source::Text)),
-        3..=9 => out.push(Hit::new("invisible_characters", obf, 0.55, Source::Text)),
-        _ => out.push(Hit::new("invisible_characters", obf, 0.7, Source::Text)),
+    // A long run of invisible characters is a payload (zero-width steganography), scattered
+    // ones may be copy-paste residue.
+    let invisible = match (f.invisible, f.longest_invisible_run) {
+        (0, _) => None,
+        (_, 8..) => Some(0.8),
+        (1..=2, _) => Some(0.3),
+        (3..=9, _) => Some(0.55),
+        _ => Some(0.7),
+    };
+    if let Some(score) = invisible {
+        out.push(Hit::new("invisible_characters", obf, score, Source::Text));
     }
-    if f.bidi_overrides > 0 {
-        out.push(Hit::new("bidi_control", obf, 0.6, Source::Text));
-    } else if f.bidi_controls > 0 {
-        out.push(Hit::new("bidi_control", obf, 0.45, Source::Text));
+    // Right-to-left text needs bidi controls now and then; in a text without any RTL letters
+    // they only serve to make it display differently from how it reads (Trojan Source).
+    if f.bidi_controls > 0 {
+        let score = match (f.rtl_letters > 0, f.bidi_overrides > 0) {
+            (false, _) => 0.85,
+            (true, true) => 0.6,
+            (true, false) => 0.3,
+        };
+        out.push(Hit::new("bidi_control", obf, score, Source::Text));
     }
     match f.mixed_script_words {
         0 => {}
@@ -335,7 +373,7 @@ fn decode_hex(run: &str) -> Option<Vec<u8>> {
         .chars()
         .filter(|c| c.is_ascii_hexdigit())
         .collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
     (0..digits.len())
@@ -420,11 +458,14 @@ fn scan_layer(text: &str, source: Source, depth: u8, scan: &mut InputScan) {
         scan.findings = folded.findings.clone();
     }
 
-    let matched = phrase_hits(&folded.text, source, &mut scan.hits);
+    let mut matched = phrase_hits(&folded.text, source, &mut scan.hits);
+    if let Some(alt) = &folded.alt {
+        matched.extend(phrase_hits(alt, source, &mut scan.hits));
+    }
     let fired: HashSet<&'static str> = matched.iter().map(|&i| PHRASE_RULES[i].name).collect();
 
     // A rule seen only after folding was hidden on purpose.
-    if !matched.is_empty() && folded.plain != folded.text {
+    if !matched.is_empty() && (folded.plain != folded.text || folded.alt.is_some()) {
         let plain = COMPILED.set.matches(&folded.plain);
         if matched.iter().any(|&i| !plain.matched(i)) {
             scan.hits.push(Hit::new(
