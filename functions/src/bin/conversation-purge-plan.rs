@@ -8,7 +8,7 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    pai_core::api::init_tracing();
     let settings = RetentionSettings::from_env()?;
     let store = DynamoRetentionStore::from_env().await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
