@@ -96,6 +96,28 @@ impl Recognizers {
         types
     }
 
+    #[doc(hidden)]
+    pub fn profile(&self, text: &str) -> Vec<(String, std::time::Duration)> {
+        let mut out = Vec::new();
+        for p in &self.patterns {
+            let t = std::time::Instant::now();
+            let mut c = Vec::new();
+            for _ in 0..100 {
+                c.clear();
+                run_pattern(p, text, &mut c);
+            }
+            out.push((p.name.clone(), t.elapsed() / 100));
+        }
+        let t = std::time::Instant::now();
+        let mut c = Vec::new();
+        for _ in 0..100 {
+            c.clear();
+            self.names.find(text, &mut c);
+        }
+        out.push(("names".into(), t.elapsed() / 100));
+        out
+    }
+
     pub fn discover(&self, text: &str, threshold: f64) -> Vec<Entity> {
         let mut candidates = Vec::new();
         for p in &self.patterns {

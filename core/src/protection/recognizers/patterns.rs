@@ -107,7 +107,7 @@ fn specs() -> Vec<Spec> {
             spec(
                 "EMAIL",
                 "email",
-                r"[\p{L}\p{N}][\p{L}\p{N}._%+\-]*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}",
+                r"@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}",
                 0.5,
             ),
             &["email", "e-mail", "mail"],
@@ -239,7 +239,7 @@ fn specs() -> Vec<Spec> {
             spec(
                 "IP_ADDRESS",
                 "ipv6",
-                r"(?i)(?:[0-9a-f]{0,4}:){2,7}(?:[0-9a-f]{1,4}|:)(?:(?:\.[0-9]{1,3}){3})?",
+                r"(?i)[0-9a-f:]*:[0-9a-f]*:[0-9a-f:.]*",
                 0.75,
             ),
             IP_CONTEXT,
@@ -617,7 +617,23 @@ fn digit_neighbour(text: &str, s: usize, e: usize) -> bool {
     before || after
 }
 
-fn check_email(text: &str, s: usize, e: usize, score: f64, _: Option<&Captures<'_>>) -> Check {
+/// The regex matches `@domain` (a literal `@` lets the regex engine skip ahead fast); the local
+/// part is taken here by walking left over its characters.
+fn check_email(text: &str, at: usize, e: usize, score: f64, _: Option<&Captures<'_>>) -> Check {
+    let local_len: usize = text[..at]
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-'))
+        .map(char::len_utf8)
+        .sum();
+    let mut s = at - local_len;
+    // A local part starts with a letter or digit.
+    while s < at && !text[s..].starts_with(char::is_alphanumeric) {
+        s += text[s..].chars().next().map_or(1, char::len_utf8);
+    }
+    if s == at {
+        return Check::Drop;
+    }
     let m = &text[s..e];
     let Some((local, domain)) = m.split_once('@') else {
         return Check::Drop;
@@ -762,7 +778,11 @@ fn check_ipv4(text: &str, s: usize, e: usize, score: f64, _: Option<&Captures<'_
     }
 }
 
-fn check_ipv6(text: &str, s: usize, e: usize, score: f64, _: Option<&Captures<'_>>) -> Check {
+fn check_ipv6(text: &str, s: usize, mut e: usize, score: f64, _: Option<&Captures<'_>>) -> Check {
+    // The candidate class is loose: a sentence dot or colon after the address is not part of it.
+    while e > s && matches!(text.as_bytes()[e - 1], b'.' | b':') && !text[s..e].ends_with("::") {
+        e -= 1;
+    }
     let m = &text[s..e];
     let b = text.as_bytes();
     if s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b':') {
