@@ -33,7 +33,17 @@ PRESIDIO_TO_OURS = {
 }
 
 
+def offline_tldextract():
+    """Presidio's email/URL validation uses tldextract, which tries to download the public suffix
+    list first; here there is no network, so make it use its bundled snapshot directly."""
+    import tldextract
+    import tldextract.tldextract as tt
+
+    tt.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=())
+
+
 def presidio_analyzer(mode):
+    offline_tldextract()
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NoOpNlpEngine, SpacyNlpEngine
 

@@ -68,6 +68,8 @@ pub(crate) struct Candidate {
 #[derive(Debug)]
 pub struct Recognizers {
     patterns: Vec<PatternRecognizer>,
+    /// All pattern regexes in one automaton: one pass says which recognizers can match at all.
+    prefilter: Option<regex::RegexSet>,
     names: NameRecognizer,
 }
 
@@ -77,8 +79,15 @@ impl Recognizers {
         for c in custom {
             patterns.push(compile_custom(c)?);
         }
+        // The set is an optimisation only; if it cannot be built every pattern simply runs.
+        let prefilter = regex::RegexSetBuilder::new(patterns.iter().map(|p| p.regex.as_str()))
+            .size_limit(1 << 26)
+            .dfa_size_limit(1 << 24)
+            .build()
+            .ok();
         Ok(Self {
             patterns,
+            prefilter,
             names: NameRecognizer::new(),
         })
     }
@@ -120,14 +129,30 @@ impl Recognizers {
 
     pub fn discover(&self, text: &str, threshold: f64) -> Vec<Entity> {
         let mut candidates = Vec::new();
-        for p in &self.patterns {
-            run_pattern(p, text, &mut candidates);
+        match self
+            .prefilter
+            .as_ref()
+            .filter(|_| text.len() <= PREFILTER_MAX_BYTES)
+        {
+            Some(set) => {
+                for i in set.matches(text).iter() {
+                    run_pattern(&self.patterns[i], text, &mut candidates);
+                }
+            }
+            None => {
+                for p in &self.patterns {
+                    run_pattern(p, text, &mut candidates);
+                }
+            }
         }
         self.names.find(text, &mut candidates);
         candidates.retain(|c| c.score >= threshold && c.end > c.start);
         finish(text, candidates)
     }
 }
+
+/// Above this size most recognizers match somewhere anyway, and the set's pass is pure cost.
+const PREFILTER_MAX_BYTES: usize = 2048;
 
 fn compile_custom(c: &CustomPattern) -> Result<PatternRecognizer, ConfigError> {
     let err = |reason: String| ConfigError::InvalidPattern {
@@ -212,9 +237,12 @@ fn run_pattern(p: &PatternRecognizer, text: &str, out: &mut Vec<Candidate>) {
     }
 }
 
-/// How far (bytes) before and after a span context words are looked for.
-const CONTEXT_BEFORE: usize = 48;
-const CONTEXT_AFTER: usize = 24;
+/// Context windows (bytes before / after a span): a word in the near window gives the full boost,
+/// one only in the far window half of it, so the nearer context decides between types.
+const NEAR_BEFORE: usize = 28;
+const NEAR_AFTER: usize = 16;
+const FAR_BEFORE: usize = 56;
+const FAR_AFTER: usize = 28;
 
 /// Raises `score` by `boost` (capped at 1.0) when a context word appears near the span.
 pub(crate) fn apply_context(
@@ -228,13 +256,24 @@ pub(crate) fn apply_context(
     if words.is_empty() || score >= 1.0 {
         return (score, None);
     }
-    let from = floor_boundary(text, start.saturating_sub(CONTEXT_BEFORE));
-    let to = ceil_boundary(text, (end + CONTEXT_AFTER).min(text.len()));
-    let before = text[from..start].to_lowercase();
-    let after = text[end..to].to_lowercase();
+    let window = |before: usize, after: usize| {
+        let from = floor_boundary(text, start.saturating_sub(before));
+        let to = ceil_boundary(text, (end + after).min(text.len()));
+        (
+            text[from..start].to_lowercase(),
+            text[end..to].to_lowercase(),
+        )
+    };
+    let (near_b, near_a) = window(NEAR_BEFORE, NEAR_AFTER);
     for w in words {
-        if contains_word(&before, w) || contains_word(&after, w) {
+        if contains_word(&near_b, w) || contains_word(&near_a, w) {
             return ((score + boost).min(1.0), Some(w.clone()));
+        }
+    }
+    let (far_b, far_a) = window(FAR_BEFORE, FAR_AFTER);
+    for w in words {
+        if contains_word(&far_b, w) || contains_word(&far_a, w) {
+            return ((score + boost / 2.0).min(1.0), Some(w.clone()));
         }
     }
     (score, None)

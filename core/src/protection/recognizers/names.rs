@@ -78,6 +78,36 @@ const PERSON_CONTEXT: &[&str] = &[
     "applicant",
 ];
 
+/// Phrases after which a capitalised word is a place.
+const PLACE_CUES: &[&str] = &[
+    "live in",
+    "lives in",
+    "living in",
+    "lived in",
+    "moved to",
+    "move to",
+    "moving to",
+    "moved from",
+    "based in",
+    "located in",
+    "born in",
+    "relocated to",
+    "relocating to",
+    "ship it to",
+    "ship to",
+    "deliver to",
+    "travel to",
+    "traveling to",
+    "travelling to",
+    "flying to",
+    "fly to",
+    "flew to",
+    "visiting",
+    "grew up in",
+    "resident of",
+    "native of",
+];
+
 const LOCATION_CONTEXT: &[&str] = &[
     "in",
     "from",
@@ -193,15 +223,54 @@ impl NameRecognizer {
     }
 
     pub(crate) fn find(&self, text: &str, out: &mut Vec<Candidate>) {
-        self.find_people(text, out);
+        let words = self.capitalised_words(text);
+        self.find_people(text, &words, out);
         self.find_places(text, out);
+        self.find_places_by_cue(text, &words, out);
     }
 
-    fn find_people(&self, text: &str, out: &mut Vec<Candidate>) {
-        let words = self.capitalised_words(text);
+    /// Capitalised words right after a residence or movement phrase ("I live in Gifhorn") are a
+    /// place even when the list does not know them.
+    fn find_places_by_cue(&self, text: &str, words: &[Word<'_>], out: &mut Vec<Candidate>) {
         let mut i = 0;
         while i < words.len() {
-            match self.person_at(text, &words, i) {
+            let w = &words[i];
+            let before = text[..w.start].trim_end();
+            let cue = PLACE_CUES.iter().find(|c| {
+                before.len() >= c.len()
+                    && before.is_char_boundary(before.len() - c.len())
+                    && before[before.len() - c.len()..].eq_ignore_ascii_case(c)
+                    && !word_char_before(before, before.len() - c.len())
+            });
+            let ok = |x: &str| !self.common.contains(x) && !TITLES.contains(&x);
+            if cue.is_none() || !ok(w.word) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < i + 2
+                && j + 1 < words.len()
+                && text[words[j].end..words[j + 1].start] == *" "
+                && ok(words[j + 1].word)
+            {
+                j += 1;
+            }
+            out.push(Candidate {
+                entity_type: "LOCATION".into(),
+                start: w.start,
+                end: words[j].end,
+                score: 0.65,
+                recognizer: "place_cue".into(),
+                context_word: cue.map(|c| (*c).to_owned()),
+            });
+            i = j + 1;
+        }
+    }
+
+    fn find_people(&self, text: &str, words: &[Word<'_>], out: &mut Vec<Candidate>) {
+        let mut i = 0;
+        while i < words.len() {
+            match self.person_at(text, words, i) {
                 Some(found) => {
                     let start = words[found.first].start;
                     let end = words[found.last].end;
@@ -306,6 +375,21 @@ impl NameRecognizer {
                 last: j,
                 score: 0.6,
                 rule: "person_unknown_last",
+            });
+        }
+
+        // Two known family names in a row ("Dalton Herrera"): many given names are also surnames.
+        if last(w)
+            && !common(w)
+            && adjacent(i)
+            && last(words[i + 1].word)
+            && !common(words[i + 1].word)
+        {
+            return Some(PersonSpan {
+                first: i,
+                last: i + 1,
+                score: 0.6,
+                rule: "person_last_last",
             });
         }
 

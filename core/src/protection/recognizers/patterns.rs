@@ -182,7 +182,7 @@ fn specs() -> Vec<Spec> {
             spec(
                 "CREDIT_CARD",
                 "card_bare",
-                r"(?-u:\b)[0-9]{13,19}(?-u:\b)",
+                r"(?-u:\b)[0-9]{12,19}(?-u:\b)",
                 0.5,
             ),
             CARD_CONTEXT,
@@ -540,7 +540,7 @@ fn specs() -> Vec<Spec> {
             spec(
                 "LOCATION",
                 "street_address",
-                r"(?-u:\b)[0-9]{1,6}(?: [A-Z][a-z]+| [0-9]{1,3}(?:st|nd|rd|th)){1,4} (?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Alley|Bridge|Brook|Burg|Camp|Canyon|Cape|Center|Club|Common|Corner|Cove|Creek|Crescent|Crossing|Dale|Dam|Divide|Estates|Expressway|Extension|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Forest|Forge|Fork|Fort|Freeway|Garden|Gardens|Gateway|Glen|Green|Grove|Harbor|Haven|Heights|Hill|Hills|Hollow|Inlet|Island|Isle|Junction|Key|Knoll|Lake|Lakes|Landing|Light|Lights|Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Neck|Orchard|Oval|Park|Pass|Path|Pike|Pine|Pines|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|River|Route|Row|Run|Shoal|Shore|Shores|Skyway|Spring|Springs|Spur|Station|Stravenue|Stream|Summit|Throughway|Trace|Track|Trafficway|Tunnel|Turnpike|Underpass|Union|Valley|Via|Viaduct|View|Views|Village|Ville|Vista|Walk|Wall|Wells)\.?(?:,? (?:Apt\.?|Suite|Ste\.?|Unit|#) ?[0-9A-Z]+)?(?:,? (?:[A-Z][a-z]+ ?){1,3}, [A-Z]{2} [0-9]{5}(?:-[0-9]{4})?)?(?-u:\b)",
+                r"(?-u:\b)[0-9]{1,6}(?: [A-Z][a-z]+| [0-9]{1,3}(?:st|nd|rd|th)){1,4} (?:(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Way|Place|Square|Trail|Terrace|Circle|Parkway|Highway|Alley|Bridge|Brook|Burg|Bypass|Camp|Canyon|Cape|Causeway|Center|Centre|Cliff|Club|Common|Corner|Course|Cove|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Estate|Expressway|Extension|Fall|Ferry|Field|Flat|Ford|Forest|Forge|Fork|Fort|Freeway|Garden|Gateway|Glen|Green|Grove|Harbor|Haven|Height|Hill|Hollow|Inlet|Island|Isle|Junction|Key|Knoll|Lake|Land|Landing|Light|Loaf|Lock|Lodge|Loop|Mall|Manor|Meadow|Mews|Mill|Mission|Motorway|Mount|Mountain|Neck|Orchard|Oval|Overpass|Park|Pass|Path|Pike|Pine|Plain|Plaza|Point|Port|Prairie|Radial|Ramp|Ranch|Rapid|Rest|Ridge|River|Route|Row|Rue|Run|Shoal|Shore|Skyway|Spring|Spur|Station|Stravenue|Stream|Summit|Throughway|Trace|Track|Trafficway|Tunnel|Turnpike|Underpass|Union|Valley|Viaduct|View|Village|Ville|Vista|Walk|Wall|Well|Branch|Via)s?|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl)\.?(?:,? (?:Apt\.?|Suite|Ste\.?|Unit|#) ?[0-9A-Z]+)?(?:,? (?:[A-Z][a-z]+ ?){1,3}, [A-Z]{2} [0-9]{5}(?:-[0-9]{4})?)?(?-u:\b)",
                 0.8,
             ),
             &[
@@ -731,12 +731,21 @@ fn check_card(text: &str, s: usize, e: usize, score: f64, _: Option<&Captures<'_
     }
     let m = &text[s..e];
     let d = digits_of(m);
-    if !(13..=19).contains(&d.len()) || !v::luhn_valid(m) {
+    if !(12..=19).contains(&d.len()) || !v::luhn_valid(m) {
         return Check::Drop;
     }
-    // Issuer ranges: 2 (Mastercard 2-series, Mir), 3 (Amex, Diners, JCB), 4 (Visa), 5 (Mastercard,
-    // Maestro), 6 (Discover, UnionPay, Maestro).
-    let issuer = matches!(d[0], 2..=6);
+    let issuer = if d.len() == 12 {
+        // Only Maestro issues 12-digit cards.
+        let iin: u32 = d[..4].iter().fold(0, |acc, x| acc * 10 + u32::from(*x));
+        matches!(iin, 5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761..=6763 | 604 | 6390 | 5600..=5899)
+    } else {
+        // Issuer ranges: 2 (Mastercard 2-series, Mir), 3 (Amex, Diners, JCB), 4 (Visa),
+        // 5 (Mastercard, Maestro), 6 (Discover, UnionPay, Maestro).
+        matches!(d[0], 2..=6)
+    };
+    if d.len() == 12 && !issuer {
+        return Check::Drop;
+    }
     keep(s, e, if issuer { 1.0 } else { score })
 }
 

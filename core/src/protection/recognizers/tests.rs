@@ -104,6 +104,8 @@ fn credit_card() {
         "19 digits 6011 0009 9013 9424 009",
         "6011 0009 9013 9424 009",
     );
+    hit("CREDIT_CARD", "maestro 501884269439 ok", "501884269439");
+    miss("CREDIT_CARD", "ticket 123456789031 closed"); // 12 digits, Luhn-valid, not Maestro
     miss("CREDIT_CARD", "card 4111 1111 1111 1112");
     miss("CREDIT_CARD", "tracking 1234567890123");
 }
@@ -287,6 +289,7 @@ fn person() {
     hit("PERSON", "my name is Priya", "Priya");
     hit("PERSON", "signed, John F. Kennedy", "John F. Kennedy");
     hit("PERSON", "ask Xiomara Rodriguez", "Xiomara Rodriguez");
+    hit("PERSON", "Dalton Herrera called", "Dalton Herrera");
     miss(
         "PERSON",
         "The Python Software Foundation released Rust bindings",
@@ -305,6 +308,13 @@ fn location() {
         "1600 Pennsylvania Avenue, Washington, DC 20500",
     );
     hit("LOCATION", "我住在東京", "東京");
+    hit("LOCATION", "we moved to Gifhorn last year", "Gifhorn");
+    hit(
+        "LOCATION",
+        "ship it to 446 Blake Junctions Suite 047, West Janebury, FL 99739",
+        "446 Blake Junctions Suite 047, West Janebury, FL 99739",
+    );
+    miss("LOCATION", "I work in Marketing");
     miss("LOCATION", "Victoria called");
 }
 
