@@ -227,11 +227,6 @@ impl ProtectionEngine {
         self.recognizers.discover(text, threshold)
     }
 
-    #[doc(hidden)]
-    pub fn profile(&self, text: &str) -> Vec<(String, std::time::Duration)> {
-        self.recognizers.profile(text)
-    }
-
     /// Entity types the engine can report (built-in and custom).
     pub fn entity_types(&self) -> Vec<String> {
         self.recognizers.entity_types()

@@ -42,6 +42,8 @@ pub(crate) struct PatternRecognizer {
     pub needs_captures: bool,
     /// Capture group that narrows the entity (e.g. the value after `password:`).
     pub value_group: Option<usize>,
+    /// Matches can be long: never scan this one chunk by chunk.
+    pub whole_text: bool,
 }
 
 impl std::fmt::Debug for PatternRecognizer {
@@ -68,10 +70,43 @@ pub(crate) struct Candidate {
 #[derive(Debug)]
 pub struct Recognizers {
     patterns: Vec<PatternRecognizer>,
-    /// All pattern regexes in one automaton: one pass says which recognizers can match at all.
-    prefilter: Option<regex::RegexSet>,
+    /// Recognizers that always scan the whole text, and those that may scan chunk by chunk,
+    /// each group with a `RegexSet`: one pass says which recognizers can match at all.
+    whole: Prefilter,
+    chunked: Prefilter,
     names: NameRecognizer,
 }
+
+#[derive(Debug)]
+struct Prefilter {
+    /// Indexes into `Recognizers::patterns`.
+    members: Vec<usize>,
+    /// `None` if the set could not be built (size limits): then every member runs.
+    set: Option<regex::RegexSet>,
+}
+
+impl Prefilter {
+    fn new(patterns: &[PatternRecognizer], members: Vec<usize>) -> Self {
+        let set = regex::RegexSetBuilder::new(members.iter().map(|&i| patterns[i].regex.as_str()))
+            .size_limit(1 << 26)
+            .dfa_size_limit(1 << 24)
+            .build()
+            .ok();
+        Self { members, set }
+    }
+
+    /// Indexes of the recognizers that match somewhere in `text`.
+    fn candidates(&self, text: &str) -> Vec<usize> {
+        match &self.set {
+            Some(set) => set.matches(text).iter().map(|k| self.members[k]).collect(),
+            None => self.members.clone(),
+        }
+    }
+}
+
+/// Chunk size and margin for chunked recognizers (their matches are under ~100 bytes).
+const CHUNK_BYTES: usize = 1024;
+const CHUNK_MARGIN: usize = 256;
 
 impl Recognizers {
     pub fn new(custom: &[CustomPattern]) -> Result<Self, ConfigError> {
@@ -79,15 +114,12 @@ impl Recognizers {
         for c in custom {
             patterns.push(compile_custom(c)?);
         }
-        // The set is an optimisation only; if it cannot be built every pattern simply runs.
-        let prefilter = regex::RegexSetBuilder::new(patterns.iter().map(|p| p.regex.as_str()))
-            .size_limit(1 << 26)
-            .dfa_size_limit(1 << 24)
-            .build()
-            .ok();
+        let (whole, chunked): (Vec<usize>, Vec<usize>) =
+            (0..patterns.len()).partition(|&i| patterns[i].whole_text);
         Ok(Self {
+            whole: Prefilter::new(&patterns, whole),
+            chunked: Prefilter::new(&patterns, chunked),
             patterns,
-            prefilter,
             names: NameRecognizer::new(),
         })
     }
@@ -105,54 +137,50 @@ impl Recognizers {
         types
     }
 
-    #[doc(hidden)]
-    pub fn profile(&self, text: &str) -> Vec<(String, std::time::Duration)> {
-        let mut out = Vec::new();
+    /// Reference path for tests: every recognizer over the whole text, no prefilter, no chunks.
+    #[cfg(test)]
+    pub(crate) fn discover_plain(&self, text: &str, threshold: f64) -> Vec<Entity> {
+        let mut candidates = Vec::new();
         for p in &self.patterns {
-            let t = std::time::Instant::now();
-            let mut c = Vec::new();
-            for _ in 0..100 {
-                c.clear();
-                run_pattern(p, text, &mut c);
-            }
-            out.push((p.name.clone(), t.elapsed() / 100));
+            run_pattern(p, text, &mut candidates);
         }
-        let t = std::time::Instant::now();
-        let mut c = Vec::new();
-        for _ in 0..100 {
-            c.clear();
-            self.names.find(text, &mut c);
-        }
-        out.push(("names".into(), t.elapsed() / 100));
-        out
+        self.names.find(text, &mut candidates);
+        candidates.retain(|c| c.score >= threshold && c.end > c.start);
+        finish(text, candidates)
     }
 
     pub fn discover(&self, text: &str, threshold: f64) -> Vec<Entity> {
         let mut candidates = Vec::new();
-        match self
-            .prefilter
-            .as_ref()
-            .filter(|_| text.len() <= PREFILTER_MAX_BYTES)
-        {
-            Some(set) => {
-                for i in set.matches(text).iter() {
-                    run_pattern(&self.patterns[i], text, &mut candidates);
+        for i in self.whole.candidates(text) {
+            run_pattern(&self.patterns[i], text, &mut candidates);
+        }
+        // Chunked recognizers: each core chunk is scanned with a margin on both sides, and a
+        // match counts for the chunk where it starts. Their matches are far shorter than the
+        // margin, so every match is seen whole, with its context, in exactly one window.
+        let mut core_start = 0;
+        while core_start < text.len() {
+            let core_end = ceil_boundary(text, (core_start + CHUNK_BYTES).min(text.len()));
+            let from = floor_boundary(text, core_start.saturating_sub(CHUNK_MARGIN));
+            let to = ceil_boundary(text, (core_end + CHUNK_MARGIN).min(text.len()));
+            let window = &text[from..to];
+            let mut found = Vec::new();
+            for i in self.chunked.candidates(window) {
+                run_pattern(&self.patterns[i], window, &mut found);
+            }
+            for mut c in found {
+                c.start += from;
+                c.end += from;
+                if c.start >= core_start && c.start < core_end {
+                    candidates.push(c);
                 }
             }
-            None => {
-                for p in &self.patterns {
-                    run_pattern(p, text, &mut candidates);
-                }
-            }
+            core_start = core_end;
         }
         self.names.find(text, &mut candidates);
         candidates.retain(|c| c.score >= threshold && c.end > c.start);
         finish(text, candidates)
     }
 }
-
-/// Above this size most recognizers match somewhere anyway, and the set's pass is pure cost.
-const PREFILTER_MAX_BYTES: usize = 2048;
 
 fn compile_custom(c: &CustomPattern) -> Result<PatternRecognizer, ConfigError> {
     let err = |reason: String| ConfigError::InvalidPattern {
@@ -188,6 +216,7 @@ fn compile_custom(c: &CustomPattern) -> Result<PatternRecognizer, ConfigError> {
         validator: None,
         needs_captures: value_group.is_some(),
         value_group,
+        whole_text: true,
     })
 }
 

@@ -331,7 +331,7 @@ impl NameRecognizer {
             let mut has_last = false;
             while j < i + 3 && adjacent(j) && {
                 let x = words[j + 1].word;
-                (first(x) || last(x) || unknown_ok(x)) && !(common(x) && !last(x))
+                (first(x) || last(x) || unknown_ok(x)) && (last(x) || !common(x))
             } {
                 j += 1;
                 has_last |= last(words[j].word);
@@ -431,7 +431,7 @@ impl NameRecognizer {
         let mut prev_word_char = false;
         let mut iter = text.char_indices().peekable();
         while let Some((i, c)) = iter.next() {
-            if !(c.is_uppercase() && !prev_word_char) {
+            if !c.is_uppercase() || prev_word_char {
                 prev_word_char = c.is_alphanumeric() || c == '_';
                 continue;
             }

@@ -239,7 +239,7 @@ fn specs() -> Vec<Spec> {
             spec(
                 "IP_ADDRESS",
                 "ipv6",
-                r"(?i)[0-9a-f:]*:[0-9a-f]*:[0-9a-f:.]*",
+                r"(?i)[0-9a-f:]{0,39}:[0-9a-f]{0,4}:[0-9a-f:.]{0,45}",
                 0.75,
             ),
             IP_CONTEXT,
@@ -552,6 +552,26 @@ fn specs() -> Vec<Spec> {
     ]
 }
 
+/// Recognizers whose matches have no small length bound: they always scan the whole text (all
+/// start with a literal, so that is cheap); the others may scan overlapping chunks.
+const WHOLE_TEXT: &[&str] = &[
+    "email",
+    "url_scheme",
+    "url_www",
+    "private_key_block",
+    "aws_secret_access_key",
+    "github_token",
+    "gitlab_token",
+    "slack_token",
+    "stripe_key",
+    "llm_api_key",
+    "google_api_key",
+    "jwt",
+    "bearer_token",
+    "password_assignment",
+    "url_credentials",
+];
+
 pub(super) fn built_in() -> Result<Vec<PatternRecognizer>, regex::Error> {
     specs()
         .into_iter()
@@ -565,6 +585,7 @@ pub(super) fn built_in() -> Result<Vec<PatternRecognizer>, regex::Error> {
                 context_boost: s.boost,
                 validator: s.validator,
                 needs_captures: s.captures,
+                whole_text: WHOLE_TEXT.contains(&s.name),
                 value_group: s.value_group,
             })
         })

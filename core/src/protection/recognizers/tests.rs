@@ -391,3 +391,33 @@ fn custom_patterns_are_recognized() {
         "no context, score 0.5"
     );
 }
+
+#[test]
+fn chunked_scan_finds_exactly_what_a_whole_text_scan_finds() {
+    let recognizers = crate::protection::Recognizers::new(&[]).unwrap();
+    let pieces = [
+        "Call (415) 555-2671 now. ",
+        "Card 4111 1111 1111 1111, ",
+        "IBAN DE89 3704 0044 0532 0130 00. ",
+        "Jane Doe lives in Berlin. ",
+        "ssn 536-22-1234 ",
+        "é東京😀 ",
+        "mail jane.doe@example.com ",
+        "AKIAIOSFODNN7EXAMPLE ",
+        "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY----- ",
+        "lorem ipsum dolor sit amet ",
+    ];
+    // Shift the pieces by 0..40 bytes so entities straddle chunk borders at many offsets.
+    for pad in 0..40 {
+        let mut text = "x".repeat(pad);
+        let mut i = 0;
+        while text.len() < 5000 {
+            text.push_str(pieces[i % pieces.len()]);
+            i += 7;
+        }
+        let a = recognizers.discover(&text, 0.3);
+        let b = recognizers.discover_plain(&text, 0.3);
+        assert_eq!(a, b, "pad {pad}");
+        assert!(a.len() > 100);
+    }
+}
