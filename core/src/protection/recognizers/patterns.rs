@@ -750,24 +750,75 @@ fn check_card(text: &str, s: usize, e: usize, score: f64, _: Option<&Captures<'_
     if glued(text, s, e) || digit_neighbour(text, s, e) {
         return Check::Drop;
     }
-    let m = &text[s..e];
+    if let Some(score) = card_score(&text[s..e], score) {
+        return keep(s, e, score);
+    }
+    // A separated match may have swallowed a neighbouring number ("ref 4869 3733 713466 39861"):
+    // retry from each later digit group, following groups with the same separator.
+    let bytes = text.as_bytes();
+    let mut g = s;
+    while g < e {
+        // Next group start after the current group.
+        while g < e && bytes[g].is_ascii_digit() {
+            g += 1;
+        }
+        if g >= e {
+            break;
+        }
+        let sep = bytes[g];
+        g += 1;
+        let mut groups = vec![];
+        let mut i = g;
+        while groups.len() < 5 {
+            let st = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == st {
+                break;
+            }
+            groups.push((st, i));
+            if i + 1 < bytes.len() && bytes[i] == sep && bytes[i + 1].is_ascii_digit() {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        for n in (3..=groups.len()).rev() {
+            let (gs, ge) = (groups[0].0, groups[n - 1].1);
+            if word_char_at(text, ge) {
+                continue;
+            }
+            if let Some(score) = card_score(&text[gs..ge], score) {
+                return keep(gs, ge, score);
+            }
+        }
+    }
+    Check::Drop
+}
+
+/// Score of a card number candidate, `None` when it is not one.
+fn card_score(m: &str, score: f64) -> Option<f64> {
     let d = digits_of(m);
     if !(12..=19).contains(&d.len()) || !v::luhn_valid(m) {
-        return Check::Drop;
+        return None;
     }
     let issuer = if d.len() == 12 {
         // Only Maestro issues 12-digit cards.
         let iin: u32 = d[..4].iter().fold(0, |acc, x| acc * 10 + u32::from(*x));
-        matches!(iin, 5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761..=6763 | 604 | 6390 | 5600..=5899)
+        matches!(
+            iin,
+            5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761..=6763 | 604 | 6390 | 5600..=5899
+        )
     } else {
         // Issuer ranges: 2 (Mastercard 2-series, Mir), 3 (Amex, Diners, JCB), 4 (Visa),
         // 5 (Mastercard, Maestro), 6 (Discover, UnionPay, Maestro).
         matches!(d[0], 2..=6)
     };
     if d.len() == 12 && !issuer {
-        return Check::Drop;
+        return None;
     }
-    keep(s, e, if issuer { 1.0 } else { score })
+    Some(if issuer { 1.0 } else { score })
 }
 
 fn check_iban(text: &str, s: usize, e: usize, _score: f64, _: Option<&Captures<'_>>) -> Check {

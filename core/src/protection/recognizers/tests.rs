@@ -106,6 +106,11 @@ fn credit_card() {
     );
     hit("CREDIT_CARD", "maestro 501884269439 ok", "501884269439");
     miss("CREDIT_CARD", "ticket 123456789031 closed"); // 12 digits, Luhn-valid, not Maestro
+    hit(
+        "CREDIT_CARD",
+        "token=4869 3733 713466 39861 declined",
+        "3733 713466 39861",
+    );
     miss("CREDIT_CARD", "card 4111 1111 1111 1112");
     miss("CREDIT_CARD", "tracking 1234567890123");
 }
