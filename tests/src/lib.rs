@@ -65,6 +65,8 @@ pub enum Body {
     Json(Value),
     /// Sent verbatim with `Content-Type: application/json`.
     Raw(Vec<u8>),
+    /// Sent verbatim with no `Content-Type` (add one through the extra headers).
+    Bytes(Vec<u8>),
 }
 
 /// A response, kept whole so a failing assertion can print everything.
@@ -196,6 +198,7 @@ pub fn request_with_headers(
             .header("Content-Type", "application/json")
             .body(serde_json::to_vec(&v).expect("serialize body")),
         Body::Raw(bytes) => req.header("Content-Type", "application/json").body(bytes),
+        Body::Bytes(bytes) => req.body(bytes),
     };
     let resp = match req.send() {
         Ok(r) => r,

@@ -434,4 +434,13 @@ fn expired_api_key_is_401() {
         let resp = get("/api/me/", &auth);
         assert_401(&resp);
     }
+    // The same user's key that expires tomorrow still works.
+    let fresh = single_line(&admin(&[
+        "apikey",
+        "create",
+        &user.username,
+        "--expires-days",
+        "1",
+    ]));
+    get("/api/me/", &Auth::ApiKey(fresh)).expect_status(200);
 }

@@ -8,7 +8,15 @@ use pai_integration::*;
 use serde_json::{json, Value};
 
 const TOTAL: usize = 120;
-const THREADS: usize = 4;
+
+/// How many threads create the conversations (`PAI_TEST_THREADS`, default 4).
+fn threads() -> usize {
+    std::env::var("PAI_TEST_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| (1..=TOTAL).contains(n) && TOTAL % n == 0)
+        .unwrap_or(4)
+}
 
 fn results(resp: &Resp) -> &Vec<Value> {
     resp.expect_status(200)
@@ -52,12 +60,13 @@ fn assert_newest_first(list: &[Value], ctx: &str) {
 
 fn create_many(user: &User, model: &str) -> Vec<String> {
     let user = Arc::new(user.clone());
-    let handles: Vec<_> = (0..THREADS)
+    let threads = threads();
+    let handles: Vec<_> = (0..threads)
         .map(|t| {
             let user = Arc::clone(&user);
             let model = model.to_string();
             thread::spawn(move || {
-                (0..TOTAL / THREADS)
+                (0..TOTAL / threads)
                     .map(|i| {
                         let conv = user.create_conversation(&format!("page test {t}-{i}"), &model);
                         conv["id"].as_str().expect("id").to_string()
