@@ -14,7 +14,7 @@ fn threads() -> usize {
     std::env::var("PAI_TEST_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .filter(|n| (1..=TOTAL).contains(n) && TOTAL % n == 0)
+        .filter(|n| (1..=TOTAL).contains(n) && TOTAL.is_multiple_of(*n))
         .unwrap_or(4)
 }
 
