@@ -59,23 +59,31 @@ descendants() {
         }'
 }
 
+# kill_if_same SIGNAL PID:START-TIME...: signals each process that is still the one recorded.
+kill_if_same() {
+    local signal=$1 entry
+    shift
+    for entry in "$@"; do
+        [[ "$(start_time "${entry%%:*}")" == "${entry#*:}" ]] && { kill "-$signal" "${entry%%:*}" 2>/dev/null || true; }
+    done
+    return 0
+}
+
 # stop_bg NAME: stops what start_bg NAME started: its process group, then anything it spawned
 # elsewhere; SIGKILL after 10 s.
 stop_bg() {
     local name=$1 pid children
     if pid=$(running_pid "$name"); then
-        children=$(descendants "$pid")
-        kill -TERM -- "-$pid" 2>/dev/null
+        children=$(for child in $(descendants "$pid"); do echo "$child:$(start_time "$child")"; done)
+        kill -TERM -- "-$pid" 2>/dev/null || true
         for _ in $(seq 100); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
-        kill -KILL -- "-$pid" 2>/dev/null
-        for child in $children; do
-            kill -0 "$child" 2>/dev/null && kill -TERM "$child" 2>/dev/null
-        done
+        kill -KILL -- "-$pid" 2>/dev/null || true
+        kill_if_same TERM $children
         sleep 0.2
-        for child in $children; do kill -KILL "$child" 2>/dev/null; done
+        kill_if_same KILL $children
         say "stopped $name (pid $pid)"
     fi
     rm -f "$PIDS_DIR/$name.pid"

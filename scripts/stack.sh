@@ -11,7 +11,8 @@
 #   scripts/stack.sh preflight  fail when this stack runs or its ports are taken
 #
 # Settings: PAI_API_PORT (8000), PAI_EMULATOR_PORT (5000), PAI_STATE_DIR (.local), PAI_WATCH_FLAGS
-# (extra `cargo lambda watch` flags), and everything scripts/stack-env.sh reads.
+# (extra `cargo lambda watch` flags), PAI_ENV_FILE (.env), PAI_ADMIN (the
+# pai-admin binary; default from the cargo target dir) and everything scripts/stack-env.sh reads.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -32,8 +33,7 @@ stop_all() {
 health_ok() { curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$PAI_API_PORT/api/health/"; }
 
 seed() {
-    local admin
-    admin=$(target_dir)/debug/pai-admin
+    local admin=${PAI_ADMIN:-$(target_dir)/debug/pai-admin}
     [[ -x $admin ]] || die "$admin is missing: run cargo build --workspace --bins"
     # Until pai-admin has its seed command, a stack without demo data still starts.
     if ! "$admin" --help 2>&1 | grep -qw seed; then
@@ -101,13 +101,13 @@ status() {
 case ${1:-} in
 up) up ;;
 preflight)
-    export PAI_API_PORT=${PAI_API_PORT:-8000} PAI_EMULATOR_PORT=${PAI_EMULATOR_PORT:-5000}
+    source "$ROOT/scripts/stack-env.sh"
     preflight
     ;;
 admin)
     shift
     source "$ROOT/scripts/stack-env.sh"
-    exec "$(target_dir)/debug/pai-admin" "$@"
+    exec "${PAI_ADMIN:-$(target_dir)/debug/pai-admin}" "$@"
     ;;
 down) stop_all ;;
 status) status ;;
