@@ -1,0 +1,355 @@
+//! The input and output pipelines: guardrails, discovery, rewriting, and the API's
+//! `input_processing` / `output_processing` objects.
+use super::guardrails::{self, GuardrailReport, Outcome, OutputSignals};
+use super::redact::{label, redact, replace_entities};
+use super::text::char_to_byte_offsets;
+use super::tokenize::TokenContext;
+use super::{Entity, Mode, ProtectionEngine};
+use crate::domain::sensitive::Sensitive;
+use crate::ports::RemoteScan;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Reply text shown instead of a filtered model answer.
+pub const FILTERED_REPLY: &str = "This response was blocked due to policy violations.";
+
+/// `{"start_index","end_index"}` in characters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Location {
+    pub start_index: usize,
+    pub end_index: usize,
+}
+
+/// One finding in the API's `discovery` object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub score: f64,
+    pub location: Location,
+    pub entity_text: Sensitive<String>,
+}
+
+/// `{"<TYPE>":[{"score","location":{"start_index","end_index"},"entity_text"}]}`.
+pub type Discovery = BTreeMap<String, Vec<Finding>>;
+
+/// Builds the `discovery` object from entities (grouped by type, in text order).
+pub fn discovery_of(entities: &[Entity]) -> Discovery {
+    let mut out: Discovery = BTreeMap::new();
+    for e in entities {
+        out.entry(e.entity_type.clone()).or_default().push(Finding {
+            score: e.score,
+            location: Location {
+                start_index: e.start,
+                end_index: e.end,
+            },
+            entity_text: e.text.clone(),
+        });
+    }
+    out
+}
+
+/// One rewritten entity in `redaction.entities` / `protection.entities`: where it was in the
+/// original text (characters) and what replaced it (a label or a token, never the value).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RewrittenEntity {
+    #[serde(rename = "type")]
+    pub entity_type: String,
+    pub start: usize,
+    pub end: usize,
+    pub replacement: String,
+}
+
+/// `{"success","method","entities_found","entities"?}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RewriteReport {
+    pub success: bool,
+    /// `"redact"`, `"tokenize"`, or `"none"` when this rewrite did not run.
+    pub method: &'static str,
+    pub entities_found: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<RewrittenEntity>>,
+}
+
+impl RewriteReport {
+    fn not_run(found: usize) -> Self {
+        Self {
+            success: true,
+            method: "none",
+            entities_found: found,
+            entities: None,
+        }
+    }
+}
+
+/// The API's `input_processing` object.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputProcessing {
+    pub original_text: Sensitive<String>,
+    /// What the model receives; `null` when blocked.
+    pub processed_text: Option<Sensitive<String>>,
+    pub should_block: bool,
+    pub guardrails: GuardrailReport,
+    pub discovery: Discovery,
+    pub protection: RewriteReport,
+    pub redaction: RewriteReport,
+    pub mode: Mode,
+}
+
+impl InputProcessing {
+    /// The sanitized prompt (what the model may see), `None` when blocked.
+    pub fn processed_text(&self) -> Option<&str> {
+        self.processed_text.as_ref().map(|s| s.expose().as_str())
+    }
+}
+
+/// The API's `output_processing` object.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputProcessing {
+    pub original_response: Sensitive<String>,
+    /// The reply as stored and sent back as history: issued tokens intact, leaked PII redacted,
+    /// or the filtered notice.
+    pub processed_response: Sensitive<String>,
+    pub should_filter: bool,
+    pub guardrails: GuardrailReport,
+    /// PII in the reply that this conversation did not issue as tokens.
+    pub discovery: Discovery,
+    pub redaction: RewriteReport,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutputResult {
+    pub processing: OutputProcessing,
+    /// Tokens intact, leaked PII redacted: what later turns send to the model as history.
+    pub sanitized_text: Sensitive<String>,
+    /// For the owner: issued tokens detokenized; the filtered notice when filtered.
+    pub display_text: Sensitive<String>,
+}
+
+impl ProtectionEngine {
+    /// Guardrails + discovery + rewriting of a prompt.
+    pub fn process_input(
+        &self,
+        text: &str,
+        mode: Mode,
+        tokens: &mut TokenContext,
+        remote: &RemoteScan,
+    ) -> InputProcessing {
+        let threshold = self.config().input_guardrail_threshold;
+        let mut report = guardrails::scan_input(text, threshold);
+        self.apply_remote(&mut report, remote, threshold);
+        let entities =
+            self.discover_with_remote(text, self.config().input_classification_threshold, remote);
+        let should_block = report.outcome != Outcome::Accepted;
+        let found = entities.len();
+
+        let (processed, redaction, protection) = if should_block {
+            (
+                None,
+                RewriteReport::not_run(found),
+                RewriteReport::not_run(found),
+            )
+        } else {
+            match mode {
+                Mode::None => (
+                    Some(text.to_owned()),
+                    RewriteReport::not_run(found),
+                    RewriteReport::not_run(found),
+                ),
+                Mode::Redact => {
+                    let out = redact(text, &entities);
+                    let report = RewriteReport {
+                        success: true,
+                        method: "redact",
+                        entities_found: found,
+                        entities: Some(rewritten(&entities, |e| label(&e.entity_type))),
+                    };
+                    (Some(out), report, RewriteReport::not_run(found))
+                }
+                Mode::Protect => {
+                    let mut issued = Vec::with_capacity(found);
+                    let out = replace_entities(text, &entities, |e| {
+                        let token = tokens.protect(&e.entity_type, e.text.expose());
+                        issued.push(token.clone());
+                        token
+                    });
+                    let mut it = issued.into_iter();
+                    let report = RewriteReport {
+                        success: true,
+                        method: "tokenize",
+                        entities_found: found,
+                        entities: Some(rewritten(&entities, |_| it.next().unwrap_or_default())),
+                    };
+                    (Some(out), RewriteReport::not_run(found), report)
+                }
+            }
+        };
+
+        InputProcessing {
+            original_text: Sensitive::new(text.to_owned()),
+            processed_text: processed.map(Sensitive::new),
+            should_block,
+            guardrails: report,
+            discovery: discovery_of(&entities),
+            protection,
+            redaction,
+            mode,
+        }
+    }
+
+    /// Guardrails + leak detection + redaction of a model reply, and its detokenized display.
+    pub fn process_output(
+        &self,
+        text: &str,
+        tokens: &TokenContext,
+        signals_system_prompt: Option<&str>,
+        remote: &RemoteScan,
+    ) -> OutputResult {
+        let entities =
+            self.discover_with_remote(text, self.config().output_classification_threshold, remote);
+        // Tokens this conversation issued are expected in the reply; everything else is a leak.
+        let spans = tokens.token_spans(text);
+        let leaked: Vec<Entity> = entities
+            .into_iter()
+            .filter(|e| {
+                !spans
+                    .iter()
+                    .any(|&(s, end)| e.byte_start < end && s < e.byte_end)
+            })
+            .collect();
+        let mut leaked_types: Vec<String> = leaked.iter().map(|e| e.entity_type.clone()).collect();
+        leaked_types.sort();
+        leaked_types.dedup();
+
+        let threshold = self.config().output_guardrail_threshold;
+        let signals = OutputSignals {
+            system_prompt: signals_system_prompt,
+            leaked_pii_types: leaked_types,
+        };
+        let mut report = guardrails::scan_output(text, threshold, &signals);
+        self.apply_remote(&mut report, remote, threshold);
+        let should_filter = report.outcome != Outcome::Accepted;
+
+        let (sanitized, display) = if should_filter {
+            (FILTERED_REPLY.to_owned(), FILTERED_REPLY.to_owned())
+        } else {
+            let sanitized = redact(text, &leaked);
+            let display = tokens.detokenize(&sanitized);
+            (sanitized, display)
+        };
+        let redaction = RewriteReport {
+            success: true,
+            method: "redact",
+            entities_found: leaked.len(),
+            entities: Some(rewritten(&leaked, |e| label(&e.entity_type))),
+        };
+        OutputResult {
+            processing: OutputProcessing {
+                original_response: Sensitive::new(text.to_owned()),
+                processed_response: Sensitive::new(sanitized.clone()),
+                should_filter,
+                guardrails: report,
+                discovery: discovery_of(&leaked),
+                redaction,
+            },
+            sanitized_text: Sensitive::new(sanitized),
+            display_text: Sensitive::new(display),
+        }
+    }
+
+    /// Replaces tokens this conversation issued with their values.
+    pub fn detokenize(&self, text: &str, tokens: &TokenContext) -> String {
+        tokens.detokenize(text)
+    }
+
+    /// Local discovery plus the findings of a remote classifier, overlaps resolved together.
+    fn discover_with_remote(&self, text: &str, threshold: f64, remote: &RemoteScan) -> Vec<Entity> {
+        let local = self.discover(text, threshold);
+        let Some(findings) = remote.findings.as_ref().filter(|f| !f.is_empty()) else {
+            return local;
+        };
+        let total_chars = text.chars().count();
+        let mut char_offsets = Vec::with_capacity(findings.len() * 2);
+        for f in findings {
+            char_offsets.push(f.start.min(total_chars));
+            char_offsets.push(f.end.min(total_chars));
+        }
+        let bytes = char_to_byte_offsets(text, &char_offsets);
+        let mut candidates: Vec<super::recognizers::Candidate> = local
+            .iter()
+            .map(|e| super::recognizers::Candidate {
+                entity_type: e.entity_type.clone(),
+                start: e.byte_start,
+                end: e.byte_end,
+                score: e.score,
+                recognizer: e.recognizer.clone(),
+                context_word: e.context_word.clone(),
+            })
+            .collect();
+        for (i, f) in findings.iter().enumerate() {
+            if f.score >= threshold && bytes[2 * i] < bytes[2 * i + 1] {
+                candidates.push(super::recognizers::Candidate {
+                    entity_type: f.entity_type.clone(),
+                    start: bytes[2 * i],
+                    end: bytes[2 * i + 1],
+                    score: f.score,
+                    recognizer: "remote_classifier".into(),
+                    context_word: None,
+                });
+            }
+        }
+        super::recognizers::finish(text, candidates)
+    }
+
+    /// Folds the remote guardrail into the local report; a failed remote service blocks unless
+    /// fail-open is configured.
+    fn apply_remote(&self, report: &mut GuardrailReport, remote: &RemoteScan, threshold: f64) {
+        if let Some(reason) = &remote.failure {
+            report
+                .policy_signals
+                .push("remote_service_unavailable".into());
+            if let serde_json::Value::Object(map) = &mut report.details {
+                map.insert(
+                    "remote_error".into(),
+                    serde_json::Value::String(reason.clone()),
+                );
+            }
+            if !self.config().remote_fail_open {
+                report.outcome = Outcome::Error;
+                report.risk_score = 1.0;
+            }
+            return;
+        }
+        if let Some(score) = remote.guardrail_score {
+            let score = score.clamp(0.0, 1.0);
+            if let serde_json::Value::Object(map) = &mut report.details {
+                map.insert("remote_guardrail_score".into(), serde_json::json!(score));
+            }
+            if score > report.risk_score {
+                report.risk_score = score;
+            }
+            if score >= threshold {
+                report.policy_signals.push("remote_guardrail".into());
+                if report.outcome == Outcome::Accepted {
+                    report.outcome = Outcome::Rejected;
+                }
+            }
+        }
+    }
+}
+
+fn rewritten(
+    entities: &[Entity],
+    mut replacement: impl FnMut(&Entity) -> String,
+) -> Vec<RewrittenEntity> {
+    entities
+        .iter()
+        .map(|e| RewrittenEntity {
+            entity_type: e.entity_type.clone(),
+            start: e.start,
+            end: e.end,
+            replacement: replacement(e),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,451 @@
+//! PERSON and LOCATION from the name and place lists in `core/data/`, with capitalisation and
+//! context rules. No statistical model: a capitalised word sequence becomes a PERSON when its
+//! words are known given/family names (or follow a title), a LOCATION when it is a known place.
+use super::{apply_context, Candidate};
+use crate::protection::text::{word_char_at, word_char_before};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use std::collections::HashSet;
+
+const FIRST_NAMES: &str = include_str!("../../../data/first_names.txt");
+const LAST_NAMES: &str = include_str!("../../../data/last_names.txt");
+const PLACES: &str = include_str!("../../../data/places.txt");
+const COMMON_WORDS: &str = include_str!("../../../data/common_capitalized.txt");
+
+const TITLES: &[&str] = &[
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Miss",
+    "Mx",
+    "Dr",
+    "Prof",
+    "Professor",
+    "Sir",
+    "Dame",
+    "Lady",
+    "Lord",
+    "Madam",
+    "Mme",
+    "Mlle",
+    "Herr",
+    "Frau",
+    "Sr",
+    "Sra",
+    "Srta",
+    "Don",
+    "Doña",
+];
+
+const PERSON_CONTEXT: &[&str] = &[
+    "name",
+    "named",
+    "called",
+    "dear",
+    "hi",
+    "hello",
+    "hey",
+    "signed",
+    "regards",
+    "sincerely",
+    "patient",
+    "customer",
+    "employee",
+    "contact",
+    "i am",
+    "i'm",
+    "this is",
+    "meet",
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "mother",
+    "father",
+    "friend",
+    "colleague",
+    "manager",
+    "boss",
+    "client",
+    "user",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "cc",
+    "from:",
+    "to:",
+    "attn",
+    "applicant",
+];
+
+const LOCATION_CONTEXT: &[&str] = &[
+    "in",
+    "from",
+    "at",
+    "near",
+    "visit",
+    "visited",
+    "visiting",
+    "live",
+    "lives",
+    "living",
+    "moved",
+    "based",
+    "located",
+    "born",
+    "city",
+    "town",
+    "travel",
+    "trip",
+    "flight",
+    "address",
+    "country",
+    "headquartered",
+    "relocated",
+    "resident",
+];
+
+#[derive(Clone, Copy)]
+enum PlaceKind {
+    Country,
+    Region,
+    City,
+}
+
+pub struct NameRecognizer {
+    first: HashSet<&'static str>,
+    last: HashSet<&'static str>,
+    common: HashSet<&'static str>,
+    place_words: HashSet<&'static str>,
+    places: AhoCorasick,
+    place_kinds: Vec<(PlaceKind, bool)>,
+    cap_word: Regex,
+    person_context: Vec<String>,
+    location_context: Vec<String>,
+}
+
+impl std::fmt::Debug for NameRecognizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NameRecognizer")
+            .field("first_names", &self.first.len())
+            .field("last_names", &self.last.len())
+            .field("places", &self.place_kinds.len())
+            .finish()
+    }
+}
+
+fn words(list: &'static str) -> impl Iterator<Item = &'static str> {
+    list.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .flat_map(str::split_whitespace)
+}
+
+impl Default for NameRecognizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NameRecognizer {
+    pub fn new() -> Self {
+        let first: HashSet<&str> = words(FIRST_NAMES).collect();
+        let last: HashSet<&str> = words(LAST_NAMES).collect();
+        let common: HashSet<&str> = words(COMMON_WORDS).collect();
+        let mut names = Vec::new();
+        let mut place_kinds = Vec::new();
+        let mut place_words = HashSet::new();
+        let mut kind = PlaceKind::City;
+        for line in PLACES.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match line {
+                "[country]" => kind = PlaceKind::Country,
+                "[region]" => kind = PlaceKind::Region,
+                "[city]" => kind = PlaceKind::City,
+                name => {
+                    // A single-word place that is also a person's name needs context.
+                    let ambiguous = !name.contains(' ')
+                        && (first.contains(name) || last.contains(name) || common.contains(name));
+                    names.push(name);
+                    place_kinds.push((kind, ambiguous));
+                    for w in name.split_whitespace() {
+                        place_words.insert(w);
+                    }
+                }
+            }
+        }
+        let places = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&names)
+            .unwrap_or_else(|_| {
+                AhoCorasick::new(std::iter::empty::<&str>()).unwrap_or_else(|_| unreachable!())
+            });
+        Self {
+            first,
+            last,
+            common,
+            place_words,
+            places,
+            place_kinds,
+            // A word starting with an upper-case letter; apostrophes and hyphens inside names.
+            cap_word: Regex::new(r"\p{Lu}[\p{L}\p{M}'’\-]*").unwrap_or_else(|_| unreachable!()),
+            person_context: PERSON_CONTEXT.iter().map(|s| (*s).to_owned()).collect(),
+            location_context: LOCATION_CONTEXT.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    pub(crate) fn find(&self, text: &str, out: &mut Vec<Candidate>) {
+        self.find_people(text, out);
+        self.find_places(text, out);
+    }
+
+    fn find_people(&self, text: &str, out: &mut Vec<Candidate>) {
+        let words = self.capitalised_words(text);
+        let mut i = 0;
+        while i < words.len() {
+            match self.person_at(text, &words, i) {
+                Some(found) => {
+                    let start = words[found.first].start;
+                    let end = words[found.last].end;
+                    self.push_person(text, start, end, found.score, found.rule, out);
+                    i = found.last + 1;
+                }
+                None => i += 1,
+            }
+        }
+    }
+
+    /// A PERSON starting at (or, after a title, just after) word `i`.
+    fn person_at(&self, text: &str, words: &[Word<'_>], i: usize) -> Option<PersonSpan> {
+        let adjacent = |a: usize| {
+            a + 1 < words.len() && gap_is_name_gap(&text[words[a].end..words[a + 1].start])
+        };
+        let first = |s: &str| self.first.contains(s);
+        let last = |s: &str| self.last.contains(s);
+        let common = |s: &str| self.common.contains(s);
+        let place = |s: &str| self.place_words.contains(s);
+        // An unknown capitalised word that may still be part of a name.
+        let unknown_ok = |s: &str| !common(s) && !place(s);
+        let w = words[i].word;
+
+        // Title + name: "Dr. Okafor", "Mrs Xiomara Quispe".
+        if TITLES.contains(&w) {
+            let gap_ok = |a: usize| {
+                a + 1 < words.len() && {
+                    let gap = &text[words[a].end..words[a + 1].start];
+                    gap == " " || gap == ". "
+                }
+            };
+            if !gap_ok(i) {
+                return None;
+            }
+            let n = i + 1;
+            let nw = words[n].word;
+            if common(nw) && !(first(nw) || last(nw)) {
+                return None;
+            }
+            let mut j = n;
+            while j < n + 2 && adjacent(j) && {
+                let x = words[j + 1].word;
+                first(x) || last(x) || unknown_ok(x)
+            } {
+                j += 1;
+            }
+            return Some(PersonSpan {
+                first: n,
+                last: j,
+                score: 0.85,
+                rule: "person_title",
+            });
+        }
+
+        if first(w) {
+            let mut j = i;
+            let mut has_last = false;
+            while j < i + 3 && adjacent(j) && {
+                let x = words[j + 1].word;
+                (first(x) || last(x) || unknown_ok(x)) && !(common(x) && !last(x))
+            } {
+                j += 1;
+                has_last |= last(words[j].word);
+            }
+            if j > i {
+                let (score, rule) = if has_last {
+                    (0.85, "person_first_last")
+                } else {
+                    (0.65, "person_first_unknown")
+                };
+                return Some(PersonSpan {
+                    first: i,
+                    last: j,
+                    score,
+                    rule,
+                });
+            }
+            // A lone given name: weak unless context says it is a name.
+            let score = if common(w) || place(w) { 0.2 } else { 0.35 };
+            return Some(PersonSpan {
+                first: i,
+                last: i,
+                score,
+                rule: "person_first_only",
+            });
+        }
+
+        // Unknown given name followed by a known family name: "Xiomara Garcia".
+        if unknown_ok(w)
+            && !last(w)
+            && !sentence_initial(text, words[i].start)
+            && adjacent(i)
+            && last(words[i + 1].word)
+        {
+            let mut j = i + 1;
+            if adjacent(j) && last(words[j + 1].word) {
+                j += 1;
+            }
+            return Some(PersonSpan {
+                first: i,
+                last: j,
+                score: 0.6,
+                rule: "person_unknown_last",
+            });
+        }
+
+        if last(w) && !common(w) {
+            return Some(PersonSpan {
+                first: i,
+                last: i,
+                score: 0.15,
+                rule: "person_last_only",
+            });
+        }
+        None
+    }
+
+    fn push_person(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        score: f64,
+        rule: &'static str,
+        out: &mut Vec<Candidate>,
+    ) {
+        let (score, context_word) =
+            apply_context(text, start, end, score, &self.person_context, 0.4);
+        out.push(Candidate {
+            entity_type: "PERSON".into(),
+            start,
+            end,
+            score,
+            recognizer: rule.into(),
+            context_word,
+        });
+    }
+
+    fn capitalised_words<'t>(&self, text: &'t str) -> Vec<Word<'t>> {
+        let mut out = Vec::new();
+        for m in self.cap_word.find_iter(text) {
+            if word_char_before(text, m.start()) {
+                continue;
+            }
+            let mut word = m.as_str();
+            for suffix in ["'s", "’s", "'", "’", "-"] {
+                if let Some(stripped) = word.strip_suffix(suffix) {
+                    word = stripped;
+                }
+            }
+            // All-caps tokens (acronyms) are not names; names have lower-case letters.
+            if !word.chars().skip(1).any(char::is_lowercase) {
+                // Keep titles like "Dr" / "Mr" (have lower case) — acronyms are skipped.
+                continue;
+            }
+            out.push(Word {
+                word,
+                start: m.start(),
+                end: m.start() + word.len(),
+            });
+        }
+        out
+    }
+
+    fn find_places(&self, text: &str, out: &mut Vec<Candidate>) {
+        for m in self.places.find_iter(text) {
+            let first = text[m.start()..].chars().next().unwrap_or(' ');
+            let cjk = is_cjk(first);
+            if !cjk && (word_char_before(text, m.start()) || ends_inside_word(text, m.end())) {
+                continue;
+            }
+            let Some(&(kind, ambiguous)) = self.place_kinds.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            let base = match kind {
+                PlaceKind::Country => 0.7,
+                PlaceKind::Region => 0.65,
+                PlaceKind::City => 0.6,
+            };
+            let base = if ambiguous { 0.3 } else { base };
+            let (score, context_word) =
+                apply_context(text, m.start(), m.end(), base, &self.location_context, 0.3);
+            out.push(Candidate {
+                entity_type: "LOCATION".into(),
+                start: m.start(),
+                end: m.end(),
+                score,
+                recognizer: "place_list".into(),
+                context_word,
+            });
+        }
+    }
+}
+
+struct PersonSpan {
+    first: usize,
+    last: usize,
+    score: f64,
+    rule: &'static str,
+}
+
+/// Whether the word at byte `start` begins a sentence (its capital says nothing).
+fn sentence_initial(text: &str, start: usize) -> bool {
+    match text[..start]
+        .trim_end_matches([' ', '\t', '"', '\'', '(', '“'])
+        .chars()
+        .next_back()
+    {
+        None => true,
+        Some(c) => matches!(
+            c,
+            '.' | '!' | '?' | '\n' | ':' | ';' | '-' | '*' | '>' | '•'
+        ),
+    }
+}
+
+struct Word<'t> {
+    word: &'t str,
+    start: usize,
+    end: usize,
+}
+
+/// Words of one name are separated by one space, or by a middle initial (`John F. Kennedy`).
+fn gap_is_name_gap(gap: &str) -> bool {
+    if gap == " " {
+        return true;
+    }
+    let b = gap.as_bytes();
+    b.len() == 4 && b[0] == b' ' && b[1].is_ascii_uppercase() && b[2] == b'.' && b[3] == b' '
+}
+
+fn ends_inside_word(text: &str, end: usize) -> bool {
+    if !word_char_at(text, end) {
+        return false;
+    }
+    // Possessive "'s" is fine; letters glued on are not.
+    true
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
