@@ -89,15 +89,23 @@ stop_bg() {
     rm -f "$PIDS_DIR/$name.pid"
 }
 
-# wait_for DESCRIPTION SECONDS NAME COMMAND...: retries COMMAND until it succeeds; fails early
-# when the process started as NAME has died.
+# wait_for DESCRIPTION SECONDS NAME COMMAND...: retries COMMAND until it succeeds; fails (with the
+# end of NAME's log) on timeout or as soon as the process started as NAME has died.
 wait_for() {
     local what=$1 seconds=$2 name=$3
     shift 3
-    local deadline=$((SECONDS + seconds))
+    local deadline=$((SECONDS + seconds)) problem=""
     until "$@"; do
-        running_pid "$name" >/dev/null || { tail -n 30 "$LOGS_DIR/$name.log" >&2; die "$name exited while waiting for $what (log: $LOGS_DIR/$name.log)"; }
-        ((SECONDS < deadline)) || { tail -n 30 "$LOGS_DIR/$name.log" >&2; die "timed out after ${seconds}s waiting for $what (log: $LOGS_DIR/$name.log)"; }
+        if ! running_pid "$name" >/dev/null; then
+            problem="$name exited while waiting for $what"
+        elif ((SECONDS >= deadline)); then
+            problem="timed out after ${seconds}s waiting for $what"
+        fi
+        if [[ -n $problem ]]; then
+            tail -n 30 "$LOGS_DIR/$name.log" >&2
+            printf 'ERROR: %s (log: %s)\n' "$problem" "$LOGS_DIR/$name.log" >&2
+            return 1
+        fi
         sleep 0.5
     done
 }

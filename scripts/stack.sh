@@ -75,7 +75,7 @@ up() {
     start_bg emulator "$VENV/bin/python" "$ROOT/infra/local/emulator.py" \
         --port "$PAI_EMULATOR_PORT" --table "$TABLE_NAME" \
         --watch-url "http://127.0.0.1:$PAI_API_PORT" --ready-file "$STATE_DIR/emulator.ready"
-    wait_for "the emulator" 60 emulator test -f "$STATE_DIR/emulator.ready"
+    wait_for "the emulator" 60 emulator test -f "$STATE_DIR/emulator.ready" || exit 1
 
     say "seeding the catalog and the demo users"
     seed
@@ -84,7 +84,7 @@ up() {
     # shellcheck disable=SC2086 # PAI_WATCH_FLAGS is a list of flags
     start_bg api \
         cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$PAI_API_PORT" ${PAI_WATCH_FLAGS:-}
-    wait_for "http://127.0.0.1:$PAI_API_PORT/api/health/" 300 api health_ok
+    wait_for "http://127.0.0.1:$PAI_API_PORT/api/health/" 300 api health_ok || exit 1
     trap - EXIT
 }
 

@@ -3,8 +3,9 @@
 # whatever happens, prints a summary, and exits non-zero when anything failed.
 #
 # The integration tests run against a fresh stack of their own (state in .local/test, API on
-# PAI_TEST_API_PORT=9000, emulator on PAI_TEST_EMULATOR_PORT=5100), so a running `make dev` stack
-# is left alone.
+# PAI_TEST_API_PORT=9000, emulator on PAI_TEST_EMULATOR_PORT=5100, fakes of third-party APIs from
+# PAI_TEST_FAKE_LLM_PORT=9300), so a running `make dev` stack is left alone. They get
+# PAI_BASE_URL, PAI_ADMIN (the pai-admin binary) and the stack's settings (TABLE_NAME, AWS_*, ...).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -46,10 +47,14 @@ infra_checks() {
     return 0
 }
 
-# Hook: servers that stand in for third-party APIs (e.g. a fake LLM provider on 127.0.0.1:9300)
-# start here, BEFORE the stack, because the functions' environment is fixed when the stack starts.
-# Start each with `start_bg <name> <command...>` (scripts/lib.sh; stopped with the stack) and
-# export the settings that point the stack at it, e.g. `export OPENAI_BASE_URL=http://127.0.0.1:9300/v1`.
+# Hook: servers that stand in for third-party APIs start here, BEFORE the stack, because the
+# functions' environment is fixed when the stack starts. Start each with
+# `start_bg <name> <command...>` (scripts/lib.sh: logs in .local/test/logs, stopped with the test
+# stack), wait until it answers, and export the settings that point the stack at it. For example:
+#   start_bg fake-llm "$(target_dir)/debug/fake-llm" --port "$PAI_TEST_FAKE_LLM_PORT"
+#   wait_for "the fake LLM" 30 fake-llm curl -sf "http://127.0.0.1:$PAI_TEST_FAKE_LLM_PORT/__health"
+#   export OPENAI_API_KEY=test OPENAI_BASE_URL=http://127.0.0.1:$PAI_TEST_FAKE_LLM_PORT/openai/v1
+export PAI_TEST_FAKE_LLM_PORT=${PAI_TEST_FAKE_LLM_PORT:-9300}
 start_fakes() {
     return 0
 }
