@@ -21,6 +21,7 @@ export PATH="$VENV/bin:$PATH" # cargo finds the venv's cargo-lambda
 # Stop order: the API first (it calls the emulator), then the emulator, then helpers such as
 # fake provider servers that a test harness registered with start_bg.
 stop_all() {
+    compgen -G "$PIDS_DIR/*.pid" >/dev/null || { say "nothing to stop in $STATE_DIR"; return 0; }
     stop_bg api
     stop_bg emulator
     local file
