@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the variables are used by the scripts that source this
 # Shared by the scripts in this folder (source it). Paths, messages, background processes.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -81,8 +82,10 @@ stop_bg() {
             sleep 0.1
         done
         kill -KILL -- "-$pid" 2>/dev/null || true
+        # shellcheck disable=SC2086 # one word per process
         kill_if_same TERM $children
         sleep 0.2
+        # shellcheck disable=SC2086
         kill_if_same KILL $children
         say "stopped $name (pid $pid)"
     fi

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Source after lib.sh: exports the settings of the local stack, as the functions, pai-admin and the
 # integration tests see them. Order: the environment, then the env file, then the defaults below.
 # The env file is PAI_ENV_FILE, by default .env; `make test` sets it empty, so tests never pick up

@@ -14,6 +14,7 @@
 # (extra `cargo lambda watch` flags), PAI_ENV_FILE (.env), PAI_ADMIN (the
 # pai-admin binary; default from the cargo target dir) and everything scripts/stack-env.sh reads.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 export PATH="$VENV/bin:$PATH" # cargo finds the venv's cargo-lambda

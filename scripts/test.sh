@@ -7,8 +7,9 @@
 # PAI_TEST_FAKE_LLM_PORT=9300), so a running `make dev` stack is left alone. They get
 # PAI_BASE_URL, PAI_ADMIN (the pai-admin binary) and the stack's settings (TABLE_NAME, AWS_*, ...).
 set -uo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 export PATH="$VENV/bin:$PATH"
 
 failed=()
@@ -81,6 +82,7 @@ step "build every binary" cargo build --workspace --bins
 export PAI_STATE_DIR=$ROOT/.local/test
 export PAI_API_PORT=${PAI_TEST_API_PORT:-9000} PAI_EMULATOR_PORT=${PAI_TEST_EMULATOR_PORT:-5100}
 export PAI_WATCH_FLAGS="--ignore-changes" PAI_ENV_FILE=""
+# shellcheck disable=SC2034 # read by the lib.sh functions
 STATE_DIR=$PAI_STATE_DIR PIDS_DIR=$PAI_STATE_DIR/pids LOGS_DIR=$PAI_STATE_DIR/logs
 trap 'scripts/stack.sh down >/dev/null; rm -f "$summary"' EXIT
 if [[ -x $VENV/bin/python ]]; then
