@@ -87,6 +87,7 @@ STATE_DIR=$PAI_STATE_DIR PIDS_DIR=$PAI_STATE_DIR/pids LOGS_DIR=$PAI_STATE_DIR/lo
 trap 'scripts/stack.sh down >/dev/null; rm -f "$summary"' EXIT
 if [[ -x $VENV/bin/python ]]; then
     source scripts/stack-env.sh
+    scripts/stack.sh down >/dev/null # a test stack left over by an interrupted run
     if step "start the test stack" test_stack_up; then
         step "integration tests" integration_tests
     fi
