@@ -57,7 +57,17 @@ infra_checks() {
 #   export OPENAI_API_KEY=test OPENAI_BASE_URL=http://127.0.0.1:$PAI_TEST_FAKE_LLM_PORT/openai/v1
 export PAI_TEST_FAKE_LLM_PORT=${PAI_TEST_FAKE_LLM_PORT:-9300}
 start_fakes() {
-    return 0
+    local fake=http://127.0.0.1:$PAI_TEST_FAKE_LLM_PORT
+    start_bg fake-llm "$(target_dir)/debug/fake-llm" --port "$PAI_TEST_FAKE_LLM_PORT" || return 1
+    wait_for "the fake LLM" 30 fake-llm curl -sf "$fake/__health" || return 1
+    export FAKE_LLM_URL=$fake
+    export ENABLED_LLM_PROVIDERS=openai,azure_openai,anthropic,echo
+    export OPENAI_API_KEY=test-openai-key OPENAI_BASE_URL=$fake/openai/v1
+    export AZURE_OPENAI_API_KEY=test-azure-key AZURE_OPENAI_ENDPOINT=$fake/azure
+    export ANTHROPIC_API_KEY=test-anthropic-key ANTHROPIC_BASE_URL=$fake/anthropic
+    # Short limits so failure paths finish quickly: a slow provider times out after 5 s, and
+    # poll fails a turn still pending after 40 s.
+    export LLM_TIMEOUT_SECONDS=5 TURN_DEADLINE_SECONDS=40
 }
 
 test_stack_up() {
