@@ -152,6 +152,18 @@ impl Stack {
         )
     }
 
+    /// POST of a raw body (for malformed JSON), with `Content-Type: application/json`.
+    pub fn post_raw(&self, user: &User, path: &str, body: &str) -> Answer {
+        self.send(
+            self.http
+                .post(self.url(path))
+                .bearer_auth(&user.access)
+                .header("content-type", "application/json")
+                .body(body.to_owned()),
+            &format!("POST {path}"),
+        )
+    }
+
     pub fn post_anonymous(&self, path: &str, body: &Value) -> Answer {
         self.send(
             self.http.post(self.url(path)).json(body),
@@ -267,7 +279,9 @@ impl Stack {
 
     /// Display name of a catalog model, from `GET /api/models/`.
     pub fn model_name(&self, user: &User, model_id: &str) -> String {
-        let models = self.get(user, "/api/models/").expect(200, "GET /api/models/");
+        let models = self
+            .get(user, "/api/models/")
+            .expect(200, "GET /api/models/");
         models["models"]
             .as_array()
             .into_iter()
@@ -280,7 +294,9 @@ impl Stack {
 
     /// The agent entry of `GET /api/agents/`.
     pub fn agent(&self, user: &User, agent_id: &str) -> Value {
-        let agents = self.get(user, "/api/agents/").expect(200, "GET /api/agents/");
+        let agents = self
+            .get(user, "/api/agents/")
+            .expect(200, "GET /api/agents/");
         agents["agents"]
             .as_array()
             .into_iter()
@@ -312,9 +328,7 @@ impl Stack {
     pub fn invoke(&self, function: &str, payload: &Value) -> Answer {
         self.send(
             self.http
-                .post(self.url(&format!(
-                    "/2015-03-31/functions/{function}/invocations"
-                )))
+                .post(self.url(&format!("/2015-03-31/functions/{function}/invocations")))
                 .json(payload),
             &format!("invoke {function}"),
         )
@@ -331,7 +345,12 @@ pub fn body_text(request: &Value) -> String {
     }
     for message in body["messages"].as_array().into_iter().flatten() {
         for call in message["tool_calls"].as_array().into_iter().flatten() {
-            out.push(call["function"]["arguments"].as_str().unwrap_or("").to_owned());
+            out.push(
+                call["function"]["arguments"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned(),
+            );
         }
     }
     out.join("\n")
@@ -409,7 +428,7 @@ pub fn luhn_valid(number: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// ISO 13616 mod-97 check of an IBAN.

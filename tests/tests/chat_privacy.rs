@@ -165,7 +165,9 @@ fn assert_history_is_sanitized(recorded: &[Value], turns: &[Turn], results: &[(V
                 .as_str()
                 .unwrap_or_default();
             assert!(
-                texts.iter().any(|(role, text)| role == "user" && text == processed),
+                texts
+                    .iter()
+                    .any(|(role, text)| role == "user" && text == processed),
                 "turn {} request lacks turn {}'s sanitized prompt {processed:?}: {texts:?}",
                 k + 1,
                 j + 1

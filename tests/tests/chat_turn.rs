@@ -54,7 +54,11 @@ fn throttled_once_then_success_gives_exactly_one_reply() {
     let stack = Stack::from_env();
     let user = stack.new_user("STANDARD");
     let marker = marker();
-    let (id, processed) = start(&stack, &user, &format!("Hello there [[fail:429-once]] {marker}"));
+    let (id, processed) = start(
+        &stack,
+        &user,
+        &format!("Hello there [[fail:429-once]] {marker}"),
+    );
     let polled = stack.wait_completed(&user, &id);
 
     assert_eq!(
@@ -120,7 +124,11 @@ fn all_providers_failing_gives_a_visible_error_reply() {
     let stack = Stack::from_env();
     let user = stack.new_user("STANDARD");
     let marker = marker();
-    let (id, _) = start(&stack, &user, &format!("Hello there [[fail:500-always]] {marker}"));
+    let (id, _) = start(
+        &stack,
+        &user,
+        &format!("Hello there [[fail:500-always]] {marker}"),
+    );
     let polled = stack.wait_completed(&user, &id);
 
     let response = polled["response"].as_str().unwrap_or_default();
@@ -197,7 +205,10 @@ fn poll_is_pending_while_running_then_completed_and_owner_only() {
         "discovery",
         "redaction",
     ] {
-        assert!(output.get(key).is_some(), "protegrity_output lacks {key}: {output}");
+        assert!(
+            output.get(key).is_some(),
+            "protegrity_output lacks {key}: {output}"
+        );
     }
     assert_eq!(output["should_filter"], false);
     assert_eq!(output["guardrails"]["outcome"], "accepted");
@@ -205,9 +216,11 @@ fn poll_is_pending_while_running_then_completed_and_owner_only() {
     let reply = only_reply(&stack.conversation(&user, &id));
     assert_eq!(&reply["protegrity_data"]["output_processing"], output);
 
-    stack
-        .poll(&other, &id)
-        .expect_error(404, "conversation_not_found", "foreign poll after completion");
+    stack.poll(&other, &id).expect_error(
+        404,
+        "conversation_not_found",
+        "foreign poll after completion",
+    );
     let anonymous = stack.get_anonymous(&format!("/api/chat/poll/{id}/"));
     assert_eq!(anonymous.status.as_u16(), 401, "{:?}", anonymous.body);
 }
@@ -308,7 +321,11 @@ fn record_task_on_a_pending_turn_writes_once_and_later_tasks_do_not_overwrite() 
     let marker = marker();
     // Every provider answers too late: the turn stays pending for tens of seconds, then the
     // state machine's own RecordFailure runs against an already recorded turn.
-    let (id, _) = start(&stack, &user, &format!("Hello there [[fail:slow]] {marker}"));
+    let (id, _) = start(
+        &stack,
+        &user,
+        &format!("Hello there [[fail:slow]] {marker}"),
+    );
     let detail = stack.conversation(&user, &id);
     let pending = &assistant_messages(&detail)[0];
     assert_eq!(pending["pending"], true, "{detail}");
@@ -369,7 +386,10 @@ fn data_protection_expert_runs_a_tool_for_a_protegrity_user() {
     let id = sent["conversation_id"].as_str().expect("conversation_id");
     let polled = stack.wait_completed(&user, id);
 
-    let results = polled["tool_results"].as_array().cloned().unwrap_or_default();
+    let results = polled["tool_results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(results.len(), 1, "one tool call: {polled}");
     let result = &results[0];
     assert!(
