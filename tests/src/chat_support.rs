@@ -114,7 +114,7 @@ impl Stack {
             fake: setting("FAKE_LLM_URL"),
             admin: setting("PAI_ADMIN"),
             http: Client::builder()
-                .timeout(Duration::from_secs(60))
+                .timeout(Duration::from_secs(120))
                 .build()
                 .expect("HTTP client"),
         }
@@ -149,6 +149,13 @@ impl Stack {
                 .bearer_auth(&user.access)
                 .json(body),
             &format!("POST {path}"),
+        )
+    }
+
+    pub fn send_delete(&self, user: &User, path: &str) -> Answer {
+        self.send(
+            self.http.delete(self.url(path)).bearer_auth(&user.access),
+            &format!("DELETE {path}"),
         )
     }
 

@@ -180,6 +180,20 @@ fn unknown_or_foreign_conversation_id_starts_a_new_conversation() {
         2,
         "the owner's conversation is untouched"
     );
+
+    // A deleted conversation is not continued either.
+    let answer = stack.send_delete(&owner, &format!("/api/conversations/{id}/"));
+    assert_eq!(answer.status.as_u16(), 204, "{:?}", answer.body);
+    let sent = stack.chat_pending(
+        &owner,
+        &json!({"message": format!("after delete {marker}"), "conversation_id": id}),
+    );
+    let new_id = sent["conversation_id"].as_str().expect("conversation_id");
+    assert_ne!(new_id, id, "a deleted conversation was continued");
+    stack.wait_completed(&owner, new_id);
+    stack
+        .get(&owner, &format!("/api/conversations/{id}/"))
+        .expect_error(404, "conversation_not_found", "deleted conversation");
 }
 
 #[test]

@@ -221,6 +221,10 @@ fn poll_is_pending_while_running_then_completed_and_owner_only() {
         "conversation_not_found",
         "foreign poll after completion",
     );
+    let bare = stack
+        .get(&user, &format!("/api/chat/poll/{id}"))
+        .expect(200, "poll without the trailing slash");
+    assert_eq!(bare, polled);
     let anonymous = stack.get_anonymous(&format!("/api/chat/poll/{id}/"));
     assert_eq!(anonymous.status.as_u16(), 401, "{:?}", anonymous.body);
 }
@@ -603,4 +607,188 @@ fn scan_output_filters_a_reply_with_unissued_pii() {
     assert_eq!(output["should_filter"], true, "{output}");
     assert_eq!(output["guardrails"]["outcome"], "rejected", "{output}");
     assert_eq!(scanned["display"], FILTERED_REPLY, "{scanned}");
+}
+
+#[test]
+fn unreadable_answer_from_the_first_provider_falls_back() {
+    let stack = Stack::from_env();
+    let user = stack.new_user("STANDARD");
+    let marker = marker();
+    let (id, processed) = start(
+        &stack,
+        &user,
+        &format!("Hello there [[fail:openai:garbage]] {marker}"),
+    );
+    let polled = stack.wait_completed(&user, &id);
+    assert_eq!(
+        polled["response"],
+        format!("You said: \"{processed}\""),
+        "{polled}"
+    );
+    let recorded = stack.fake_requests(&marker);
+    let last = recorded.last().expect("requests");
+    assert_ne!(api_of(last), "openai", "a fallback answered");
+    if api_of(last) == "azure" {
+        let query = last["query"].as_str().unwrap_or_default();
+        assert!(
+            query.contains("api-version="),
+            "Azure needs api-version: {last}"
+        );
+        assert_eq!(last["headers"]["api-key"], "test-azure-key");
+    }
+}
+
+#[test]
+fn echo_model_answers_without_any_provider() {
+    let stack = Stack::from_env();
+    let user = stack.new_user("STANDARD");
+    let marker = marker();
+    let sent = stack.chat_pending(
+        &user,
+        &json!({"message": format!("My email is john.smith@example.com {marker}"), "model_id": "echo"}),
+    );
+    let id = sent["conversation_id"].as_str().expect("conversation_id");
+    let processed = sent["protegrity_data"]["input_processing"]["processed_text"]
+        .as_str()
+        .expect("processed_text");
+    let polled = stack.wait_completed(&user, id);
+    let response = polled["response"].as_str().unwrap_or_default();
+    assert!(
+        response.contains(processed),
+        "echo quotes the sanitized prompt {processed:?}: {polled}"
+    );
+    assert!(!response.contains("john.smith@example.com"), "{polled}");
+    assert_eq!(polled["llm"], stack.model_name(&user, "echo"));
+    assert!(
+        stack.fake_requests(&marker).is_empty(),
+        "the echo model must not call a provider"
+    );
+}
+
+#[test]
+fn simultaneous_sends_to_one_conversation_start_one_turn() {
+    let stack = Stack::from_env();
+    let user = stack.new_user("STANDARD");
+    let marker = marker();
+    let (id, _) = start(&stack, &user, &format!("first {marker}"));
+    stack.wait_completed(&user, &id);
+
+    let statuses: Vec<(u16, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|n| {
+                let (stack, user, id, marker) = (&stack, &user, &id, &marker);
+                scope.spawn(move || {
+                    let answer = stack.chat(
+                        user,
+                        &json!({"message": format!("racing {n} {marker}"), "conversation_id": id}),
+                    );
+                    (answer.status.as_u16(), answer.code().to_owned())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        [(200, String::new()), (409, "turn_in_progress".to_owned())],
+        "exactly one of two simultaneous sends starts a turn"
+    );
+    stack.wait_completed(&user, &id);
+    let detail = stack.conversation(&user, &id);
+    assert_eq!(messages(&detail).len(), 4, "{detail}");
+    assert_eq!(assistant_messages(&detail).len(), 2, "{detail}");
+}
+
+/// The token `protect` mode issued for the first entity of a sent prompt.
+fn first_token(sent: &Value) -> String {
+    sent["protegrity_data"]["input_processing"]["protection"]["entities"][0]["replacement"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token issued: {sent}"))
+        .to_owned()
+}
+
+fn scan(stack: &Stack, turn: &Value, text: &str) -> Value {
+    stack
+        .invoke(
+            "turn-scan-output",
+            &json!({
+                "turn": turn,
+                "reply": {
+                    "text": text,
+                    "tool_calls": [],
+                    "usage": {"input_tokens": 1, "output_tokens": 1},
+                    "model_id": MODEL,
+                    "provider_index": 0,
+                },
+            }),
+        )
+        .expect(200, "invoke turn-scan-output")
+}
+
+#[test]
+fn tokens_are_stable_in_a_conversation_and_restored_only_there() {
+    let stack = Stack::from_env();
+    let owner = stack.new_user("STANDARD");
+    let other = stack.new_user("STANDARD");
+    let marker = marker();
+    let email = "john.smith@example.com";
+    let protect = |user: &User, text: String, conversation: Option<&str>| {
+        let mut body = json!({"message": text, "protegrity_mode": "protect", "model_id": MODEL});
+        if let Some(id) = conversation {
+            body["conversation_id"] = json!(id);
+        }
+        let sent = stack.chat_pending(user, &body);
+        let id = sent["conversation_id"].as_str().expect("id").to_owned();
+        stack.wait_completed(user, &id);
+        (id, sent)
+    };
+
+    let (id, first) = protect(&owner, format!("My email is {email} {marker}"), None);
+    let token = first_token(&first);
+    assert_ne!(token, email);
+    let (_, again) = protect(
+        &owner,
+        format!("Again: my email is {email} {marker}"),
+        Some(&id),
+    );
+    assert_eq!(
+        first_token(&again),
+        token,
+        "one value, one token within a conversation"
+    );
+
+    let text = format!("The address on file is {token}.");
+    let own_turn = {
+        let detail = stack.conversation(&owner, &id);
+        let last = assistant_messages(&detail).pop().expect("reply");
+        turn_of(&owner, &detail, &last["id"])
+    };
+    let scanned = scan(&stack, &own_turn, &text);
+    assert!(
+        scanned["display"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(email),
+        "the owner's own conversation restores its token: {scanned}"
+    );
+
+    // The same token in another conversation of the owner, and in another user's.
+    let (own_other, _) = protect(&owner, format!("Something else {marker}"), None);
+    let (foreign, _) = protect(&other, format!("Hello {marker}"), None);
+    for (user, conversation) in [(&owner, own_other), (&other, foreign)] {
+        let detail = stack.conversation(user, &conversation);
+        let last = assistant_messages(&detail).pop().expect("reply");
+        let scanned = scan(&stack, &turn_of(user, &detail, &last["id"]), &text);
+        for field in ["display", "sanitized"] {
+            assert!(
+                !scanned[field].as_str().unwrap_or_default().contains(email),
+                "a token issued elsewhere was restored in {field}: {scanned}"
+            );
+        }
+    }
 }
