@@ -792,3 +792,81 @@ fn tokens_are_stable_in_a_conversation_and_restored_only_there() {
         }
     }
 }
+
+#[test]
+fn server_error_once_then_success_gives_exactly_one_reply() {
+    let stack = Stack::from_env();
+    let user = stack.new_user("STANDARD");
+    let marker = marker();
+    let (id, processed) = start(
+        &stack,
+        &user,
+        &format!("Hello there [[fail:500-once]] {marker}"),
+    );
+    let polled = stack.wait_completed(&user, &id);
+    assert_eq!(polled["response"], format!("You said: \"{processed}\""));
+    let apis: Vec<String> = stack
+        .fake_requests(&marker)
+        .iter()
+        .map(|r| api_of(r).to_owned())
+        .collect();
+    assert_eq!(apis, ["openai", "openai"], "one 500, then one retry");
+    assert_eq!(assistant_messages(&stack.conversation(&user, &id)).len(), 1);
+}
+
+#[test]
+fn throttling_is_retried_with_backoff_before_falling_back() {
+    let stack = Stack::from_env();
+    let user = stack.new_user("STANDARD");
+    let marker = marker();
+    let (id, processed) = start(
+        &stack,
+        &user,
+        &format!("Hello there [[fail:openai:429-always]] {marker}"),
+    );
+    let polled = stack.wait_completed(&user, &id);
+    assert_eq!(polled["response"], format!("You said: \"{processed}\""));
+    let recorded = stack.fake_requests(&marker);
+    let openai = recorded.iter().filter(|r| api_of(r) == "openai").count();
+    assert!(
+        openai >= 2,
+        "throttling is retried at the same provider before falling back: {openai} request(s)"
+    );
+    assert_ne!(api_of(recorded.last().expect("requests")), "openai");
+}
+
+#[test]
+fn unprotect_tool_shows_values_to_the_user_but_never_to_the_model() {
+    let stack = Stack::from_env();
+    let user = stack.new_user("PROTEGRITY");
+    let marker = marker();
+    let email = "john.smith@example.com";
+    let sent = stack.chat_pending(
+        &user,
+        &json!({
+            "message": format!("[[tool:protegrity-unprotect]] Show me my email {email} {marker}"),
+            "agent_id": "data-protection-expert",
+            "model_id": MODEL,
+            "protegrity_mode": "protect",
+        }),
+    );
+    let id = sent["conversation_id"].as_str().expect("conversation_id");
+    let polled = stack.wait_completed(&user, id);
+    let result = &polled["tool_results"][0];
+    assert_eq!(result["tool_name"], "protegrity-unprotect", "{polled}");
+    assert!(
+        result["output"]["unprotected_text"]
+            .as_str()
+            .is_some_and(|t| t.contains(email)),
+        "the user sees the restored value: {result}"
+    );
+    let recorded = stack.fake_requests(&marker);
+    assert_eq!(recorded.len(), 2, "tool call, then the final answer");
+    for request in &recorded {
+        assert!(
+            !request["body"].to_string().contains(email),
+            "the restored value reached the model: {}",
+            request["body"]
+        );
+    }
+}
