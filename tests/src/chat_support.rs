@@ -13,6 +13,7 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::process::Command;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -195,6 +196,9 @@ impl Stack {
 
     /// A fresh user with `role` (`STANDARD` or `PROTEGRITY`), logged in.
     pub fn new_user(&self, role: &str) -> User {
+        // One pai-admin at a time: the local emulator mishandles concurrent writes.
+        static ADMIN: Mutex<()> = Mutex::new(());
+        let guard = ADMIN.lock().unwrap_or_else(|p| p.into_inner());
         let username = format!("chat_{}_{}", role.to_lowercase(), Uuid::new_v4().simple());
         let password = format!("Pw-{}!x", Uuid::new_v4().simple());
         self.admin(&[
@@ -206,6 +210,7 @@ impl Stack {
             "--role",
             role,
         ]);
+        drop(guard);
         self.login(&username, &password)
     }
 
