@@ -1,1 +1,1 @@
-
+pub mod chat_support;
