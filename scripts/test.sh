@@ -70,8 +70,19 @@ start_fakes() {
     export LLM_TIMEOUT_SECONDS=5 TURN_DEADLINE_SECONDS=40
 }
 
+# Starts every function once (cargo lambda watch starts a function on its first call), so no
+# test's first request waits for a process start under a task timeout.
+warm_functions() {
+    local bin name
+    for bin in functions/src/bin/*.rs; do
+        name=$(basename "$bin" .rs)
+        curl -s -o /dev/null --max-time 120 -X POST -d '{}' \
+            "http://127.0.0.1:$PAI_API_PORT/2015-03-31/functions/$name/invocations" || true
+    done
+}
+
 test_stack_up() {
-    start_fakes && scripts/stack.sh up
+    start_fakes && scripts/stack.sh up && warm_functions
 }
 
 integration_tests() {
