@@ -16,6 +16,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Table(TableCommand),
+    /// Find PII in JSON lines `{"id","text"}` on stdin; writes `{"id","entities":[...]}` lines
+    /// (character offsets) on stdout. Needs no table.
+    Scan {
+        /// Minimum score (default: PROTEGRITY_CLASSIFICATION_THRESHOLD_INPUT or 0.6).
+        #[arg(long)]
+        threshold: Option<f64>,
+    },
+}
+
+/// Commands that work on the table.
+#[derive(Subcommand)]
+enum TableCommand {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -27,6 +41,21 @@ enum Command {
         #[arg(long)]
         demo_users: bool,
     },
+}
+
+fn scan(threshold: Option<f64>) -> Result<(), String> {
+    use pai_core::protection::{scan_jsonl, ProtectionConfig, ProtectionEngine};
+    let config = ProtectionConfig::from_env().map_err(|e| e.to_string())?;
+    let threshold = threshold.unwrap_or(config.input_classification_threshold);
+    let engine = ProtectionEngine::new(config).map_err(|e| e.to_string())?;
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::stdout().lock();
+    let stats = scan_jsonl(&engine, threshold, stdin, stdout).map_err(|e| e.to_string())?;
+    eprintln!(
+        "scanned {} lines: {} entities, {} bad lines",
+        stats.lines, stats.entities, stats.errors
+    );
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -64,11 +93,15 @@ enum ApiKeyCommand {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    let command = match cli.command {
+        Command::Scan { threshold } => return scan(threshold),
+        Command::Table(command) => command,
+    };
     let aws = pai_core::config::aws().await;
     let store = DynamoStore::from_config(&aws).map_err(|e| e.to_string())?;
     let store: &dyn pai_core::ports::Store = &store;
-    match cli.command {
-        Command::Seed { demo_users } => {
+    match command {
+        TableCommand::Seed { demo_users } => {
             for line in admin::seed(store, demo_users)
                 .await
                 .map_err(|e| e.to_string())?
@@ -76,7 +109,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 eprintln!("seeded {line}");
             }
         }
-        Command::User(UserCommand::Add {
+        TableCommand::User(UserCommand::Add {
             username,
             password,
             role,
@@ -102,13 +135,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 user.role.as_str()
             );
         }
-        Command::User(UserCommand::SetRole { username, role }) => {
+        TableCommand::User(UserCommand::SetRole { username, role }) => {
             let user = admin::set_role(store, &username, role)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("user {} is now {}", user.username, user.role.as_str());
         }
-        Command::User(UserCommand::List) => {
+        TableCommand::User(UserCommand::List) => {
             println!(
                 "{:<6} {:<24} {:<11} {:<28} created",
                 "id", "username", "role", "email"
@@ -124,7 +157,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 );
             }
         }
-        Command::Apikey(ApiKeyCommand::Create {
+        TableCommand::Apikey(ApiKeyCommand::Create {
             username,
             name,
             expires_days,

@@ -6,6 +6,8 @@
 //! - `PAI_ADMIN` — the admin CLI; default `$CARGO_TARGET_DIR/debug/pai-admin`, else
 //!   `<workspace>/target/debug/pai-admin`. It inherits this process's environment (AWS settings).
 
+pub mod chat_support;
+
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::PathBuf;

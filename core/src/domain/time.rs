@@ -40,6 +40,6 @@ mod tests {
             .timestamp_opt(1_795_727_680, 941_352_000)
             .single()
             .unwrap();
-        assert_eq!(format(&ts), "2026-11-26T19:14:40.941352Z");
+        assert_eq!(format(&ts), "2026-11-26T21:14:40.941352Z");
     }
 }

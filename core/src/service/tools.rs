@@ -140,7 +140,7 @@ pub fn run(
         ..ToolRound::default()
     };
     for call in calls {
-        let outcome = if allowed.iter().any(|t| *t == call.tool_name) {
+        let outcome = if allowed.contains(&call.tool_name) {
             execute(app, &call.tool_name, &call.arguments, tokens)
         } else {
             Outcome::Failed(format!("Tool {} is not available.", call.tool_name))

@@ -1,20 +1,12 @@
-//! Every method a listed path does not have answers our JSON 405 (in AWS: the `ANY` route beside
-//! the specific ones).
-use lambda_http::{http::StatusCode, run, service_fn, Body, Error, Request, Response};
-
-async fn method_not_allowed(request: Request) -> Result<Response<Body>, Error> {
-    let detail = format!("Method \"{}\" not allowed.", request.method());
-    let body = serde_json::json!({ "detail": detail });
-    Ok(Response::builder()
-        .status(StatusCode::METHOD_NOT_ALLOWED)
-        .header("Content-Type", "application/json")
-        .header("X-Content-Type-Options", "nosniff")
-        .header("X-Frame-Options", "DENY")
-        .header("Referrer-Policy", "same-origin")
-        .body(Body::from(body.to_string()))?)
-}
+//! Every method a listed path does not have: 405 `{"detail":"Method \"<M>\" not allowed."}`.
+use pai_core::api::{self, ApiError};
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    run(service_fn(method_not_allowed)).await
+async fn main() -> Result<(), lambda_http::Error> {
+    api::init_tracing();
+    api::serve(|req| {
+        let method = req.method().clone();
+        async move { Err(ApiError::method_not_allowed(&method)) }
+    })
+    .await
 }

@@ -24,7 +24,7 @@ impl CatalogStore for DynamoStore {
         while let Some(item) = pages.next().await {
             let item = item.map_err(map_err)?;
             let sk = match item.get("sk") {
-                Some(v) => v.as_s().map(String::clone).unwrap_or_default(),
+                Some(v) => v.as_s().cloned().unwrap_or_default(),
                 None => String::new(),
             };
             if sk.starts_with("MODEL#") {

@@ -75,6 +75,19 @@ impl DynamoStore {
             .max(0))
     }
 
+    /// The owner's `conversation_count` change that goes in the same transaction.
+    fn count_on_owner(&self, owner_id: i64, delta: i64) -> Result<Update, StoreError> {
+        build(
+            Update::builder()
+                .table_name(&self.table)
+                .key("pk", s(user_pk(owner_id)))
+                .key("sk", s("PROFILE"))
+                .update_expression("ADD conversation_count :delta")
+                .expression_attribute_values(":delta", n(delta))
+                .build(),
+        )
+    }
+
     fn owner_query(
         &self,
         owner_id: i64,
@@ -108,15 +121,7 @@ impl ConversationStore for DynamoStore {
                 .condition_expression("attribute_not_exists(pk)")
                 .build(),
         )?;
-        let count = build(
-            Update::builder()
-                .table_name(&self.table)
-                .key("pk", s(user_pk(c.owner_id)))
-                .key("sk", s("PROFILE"))
-                .update_expression("ADD conversation_count :one")
-                .expression_attribute_values(":one", n(1))
-                .build(),
-        )?;
+        let count = self.count_on_owner(c.owner_id, 1)?;
         self.client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(put).build())
@@ -246,15 +251,7 @@ impl ConversationStore for DynamoStore {
                 .expression_attribute_values(":at", s(time::format(&at)))
                 .build(),
         )?;
-        let uncount = build(
-            Update::builder()
-                .table_name(&self.table)
-                .key("pk", s(user_pk(c.owner_id)))
-                .key("sk", s("PROFILE"))
-                .update_expression("ADD conversation_count :minus")
-                .expression_attribute_values(":minus", n(-1))
-                .build(),
-        )?;
+        let uncount = self.count_on_owner(c.owner_id, -1)?;
         self.client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().update(hide).build())
