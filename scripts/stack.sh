@@ -37,11 +37,6 @@ health_ok() { curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$PAI_API_PORT
 seed() {
     local admin=${PAI_ADMIN:-$(target_dir)/debug/pai-admin}
     [[ -x $admin ]] || die "$admin is missing: run cargo build --workspace --bins"
-    # Until pai-admin has its seed command, a stack without demo data still starts.
-    if ! "$admin" --help 2>&1 | grep -qw seed; then
-        warn "pai-admin has no 'seed' command yet: no catalog or demo users were written"
-        return 0
-    fi
     if ! "$admin" seed --demo-users >"$LOGS_DIR/seed.log" 2>&1; then
         cat "$LOGS_DIR/seed.log" >&2
         die "seeding failed (pai-admin seed --demo-users; log: $LOGS_DIR/seed.log)"
