@@ -1,1 +1,14 @@
-//! Use cases, one per function.
+//! Use cases: one public function per HTTP function or workflow task. They take typed input
+//! and the [`App`] context and return typed output or an [`ApiError`](crate::api::ApiError).
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod catalog;
+pub mod chat;
+pub mod conversations;
+pub mod protect;
+pub mod tools;
+pub mod turn;
+pub mod views;
+
+pub use app::App;

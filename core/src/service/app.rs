@@ -1,0 +1,69 @@
+//! The dependencies every function builds once per cold start.
+use crate::adapters::dynamo::DynamoStore;
+use crate::adapters::keys::key_provider_from_env;
+use crate::adapters::llm::LlmSettings;
+use crate::adapters::sfn::SfnWorkflow;
+use crate::config::{self, ConfigError};
+use crate::domain::catalog::Provider;
+use crate::ports::{Classifier, Guardrail, KeyProvider, Store, Workflow};
+use crate::protection::{ProtectionConfig, ProtectionEngine};
+use crate::service::auth::JwtKeys;
+use std::sync::Arc;
+
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub jwt: JwtKeys,
+    pub llm: LlmSettings,
+    /// Providers whose models are offered (from `ENABLED_LLM_PROVIDERS` or auto-detection).
+    pub providers: Vec<Provider>,
+    pub workflow: Arc<dyn Workflow>,
+    pub protection: Arc<ProtectionEngine>,
+    pub keys: Arc<dyn KeyProvider>,
+    pub classifier: Option<Arc<dyn Classifier>>,
+    pub guardrail: Option<Arc<dyn Guardrail>>,
+    /// `ALLOW_UNPROTECTED_MODE`: whether `protegrity_mode: "none"` is accepted.
+    pub allow_unprotected: bool,
+    /// Seconds after which a still-pending turn is failed by poll (state machine timeout +
+    /// margin).
+    pub turn_deadline_seconds: i64,
+}
+
+impl App {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let aws = config::aws().await;
+        let dynamo = Arc::new(DynamoStore::from_config(&aws)?);
+        let jwt = JwtKeys::from_env(&aws).await?;
+        let llm = LlmSettings::from_env();
+        let protection_config = ProtectionConfig::from_env().map_err(|e| ConfigError::Invalid {
+            name: "PROTEGRITY_*",
+            reason: e.to_string(),
+        })?;
+        let protection = Arc::new(ProtectionEngine::new(protection_config).map_err(|e| {
+            ConfigError::Invalid {
+                name: "PROTEGRITY_CUSTOM_PATTERNS",
+                reason: e.to_string(),
+            }
+        })?);
+        let keys =
+            key_provider_from_env(dynamo.clone())
+                .await
+                .map_err(|e| ConfigError::Invalid {
+                    name: "TOKENIZATION_KEY",
+                    reason: e.to_string(),
+                })?;
+        let (classifier, guardrail) = crate::adapters::protegrity::remote_from_env()?;
+        Ok(App {
+            providers: llm.enabled_providers(),
+            llm,
+            workflow: Arc::new(SfnWorkflow::from_config(&aws)),
+            store: dynamo,
+            jwt,
+            protection,
+            keys,
+            classifier,
+            guardrail,
+            allow_unprotected: config::flag("ALLOW_UNPROTECTED_MODE", false)?,
+            turn_deadline_seconds: config::number("TURN_DEADLINE_SECONDS", 360)?,
+        })
+    }
+}

@@ -1,0 +1,370 @@
+//! `POST /api/chat/` and `GET /api/chat/poll/{id}/`: the inline half of a chat turn. The
+//! prompt is checked and rewritten here (a blocked prompt answers at once); the model call and
+//! everything after it run in the chat-turn state machine.
+use crate::api::ApiError;
+use crate::domain::catalog::{check_model, Catalog, ModelChoiceError};
+use crate::domain::conversation::{auto_title, Conversation, Message, MessageRole};
+use crate::domain::role::Role;
+use crate::domain::sensitive::Sensitive;
+use crate::domain::time;
+use crate::domain::user::User;
+use crate::ports::{Direction, StoreError, WorkflowError};
+use crate::protection::Mode;
+use crate::service::protect::{remote_scan, save_new_tokens, token_context};
+use crate::service::turn::{self, TurnRef};
+use crate::service::App;
+use lambda_http::http::StatusCode;
+use serde::Serialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub const MAX_MESSAGE_CHARS: usize = 100_000;
+pub const BLOCKED_REPLY: &str =
+    "Your message was blocked due to policy violations. Please rephrase and try again.";
+/// The agent a new conversation gets when the request names none.
+pub const DEFAULT_AGENT: &str = "general-assistant";
+
+/// The fields of a chat request (already type-checked by the handler).
+#[derive(Debug, Default)]
+pub struct ChatRequest {
+    pub message: Option<Sensitive<String>>,
+    pub conversation_id: Option<String>,
+    pub model_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub protegrity_mode: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChatResponse {
+    pub conversation_id: Uuid,
+    pub status: &'static str,
+    pub messages: Vec<Value>,
+    pub tool_results: Vec<Value>,
+    pub protegrity_data: Value,
+}
+
+fn bad(code: &'static str, message: &str) -> ApiError {
+    ApiError::app(StatusCode::BAD_REQUEST, code, message)
+}
+
+fn forbidden(code: &'static str, message: &str) -> ApiError {
+    ApiError::app(StatusCode::FORBIDDEN, code, message)
+}
+
+fn turn_in_progress() -> ApiError {
+    ApiError::app(
+        StatusCode::CONFLICT,
+        "turn_in_progress",
+        "A reply is still being generated in this conversation. Please wait for it.",
+    )
+}
+
+fn choose_model(catalog: &Catalog, app: &App, role: Role, id: &str) -> Result<String, ApiError> {
+    match check_model(catalog, id, role, &app.providers) {
+        Ok(m) => Ok(m.id.clone()),
+        Err(ModelChoiceError::Forbidden) => Err(forbidden(
+            "forbidden_model",
+            "Your role does not allow this model.",
+        )),
+        Err(ModelChoiceError::Invalid { .. }) => {
+            Err(bad("invalid_model", "Unknown or unavailable model."))
+        }
+    }
+}
+
+fn choose_agent(catalog: &Catalog, role: Role, id: &str) -> Result<String, ApiError> {
+    match catalog.agent(id) {
+        Some(a) if a.is_active && role.allows(a.min_role) => Ok(a.id.clone()),
+        Some(a) if a.is_active => Err(forbidden(
+            "forbidden_agent",
+            "Your role does not allow this agent.",
+        )),
+        _ => Err(bad("invalid_agent", "Unknown or inactive agent.")),
+    }
+}
+
+/// Model and agent of a new conversation: as requested, else the agent's default model, else
+/// the first model the user may use.
+fn new_conversation_choice(
+    app: &App,
+    catalog: &Catalog,
+    user: &User,
+    req: &ChatRequest,
+) -> Result<(String, Option<String>), ApiError> {
+    let agent = match &req.agent_id {
+        Some(id) => Some(choose_agent(catalog, user.role, id)?),
+        None => choose_agent(catalog, user.role, DEFAULT_AGENT).ok(),
+    };
+    let model = match &req.model_id {
+        Some(id) => choose_model(catalog, app, user.role, id)?,
+        None => {
+            let agent_default = agent
+                .as_deref()
+                .and_then(|a| catalog.agent(a))
+                .and_then(|a| a.default_llm.clone())
+                .filter(|m| check_model(catalog, m, user.role, &app.providers).is_ok());
+            match agent_default.or_else(|| {
+                catalog
+                    .models_for(user.role, &app.providers)
+                    .first()
+                    .map(|m| m.id.clone())
+            }) {
+                Some(m) => m,
+                None => {
+                    return Err(bad(
+                        "no_available_llm",
+                        "No model is available for your account.",
+                    ))
+                }
+            }
+        }
+    };
+    Ok((model, agent))
+}
+
+/// An existing conversation of the caller that `conversation_id` names, if any.
+async fn existing_conversation(
+    app: &App,
+    user: &User,
+    id: Option<&str>,
+) -> Result<Option<Conversation>, ApiError> {
+    let Some(id) = id.and_then(|s| Uuid::parse_str(s.trim()).ok()) else {
+        return Ok(None);
+    };
+    Ok(app
+        .store
+        .get_conversation(id)
+        .await?
+        .filter(|c| c.visible_to(user.id)))
+}
+
+fn user_entry(text: &str) -> Value {
+    json!({ "role": "user", "content": text })
+}
+
+/// `POST /api/chat/`.
+pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatResponse, ApiError> {
+    let message = req
+        .message
+        .clone()
+        .filter(|m| !m.expose().trim().is_empty())
+        .ok_or_else(|| bad("message_required", "Message is required."))?;
+    if message.expose().chars().count() > MAX_MESSAGE_CHARS {
+        return Err(bad(
+            "message_too_long",
+            "Message is longer than 100000 characters.",
+        ));
+    }
+    let mode = match req.protegrity_mode.as_deref() {
+        None => Mode::Redact,
+        Some(m) => m.parse::<Mode>().map_err(|_| {
+            bad(
+                "invalid_mode",
+                "protegrity_mode must be one of redact, protect, none.",
+            )
+        })?,
+    };
+    if mode == Mode::None && !app.allow_unprotected {
+        return Err(forbidden(
+            "mode_not_allowed",
+            "Unprotected mode is disabled on this deployment.",
+        ));
+    }
+
+    let catalog = app.store.load_catalog().await?;
+    let existing = existing_conversation(app, user, req.conversation_id.as_deref()).await?;
+    let is_new = existing.is_none();
+    let mut conversation = match existing {
+        Some(mut c) => {
+            if c.pending_turn.is_some() {
+                return Err(turn_in_progress());
+            }
+            let requested = req.model_id.clone().unwrap_or_else(|| c.model_id.clone());
+            c.model_id = choose_model(&catalog, app, user.role, &requested)?;
+            c.primary_llm = Some(c.model_id.clone());
+            if let Some(agent) = &req.agent_id {
+                c.primary_agent = Some(choose_agent(&catalog, user.role, agent)?);
+            } else if let Some(agent) = c.primary_agent.clone() {
+                choose_agent(&catalog, user.role, &agent)?;
+            }
+            c
+        }
+        None => {
+            let (model, agent) = new_conversation_choice(app, &catalog, user, &req)?;
+            Conversation::new(user.id, String::new(), model, agent)
+        }
+    };
+
+    let mut tokens = token_context(app, user.id, conversation.id, is_new).await?;
+    let remote = remote_scan(app, message.expose(), Direction::Input).await;
+    let input = app
+        .protection
+        .process_input(message.expose(), mode, &mut tokens, &remote);
+    let input_json = serde_json::to_value(&input)
+        .map_err(|e| ApiError::Unavailable(format!("cannot encode input processing: {e}")))?;
+    let sanitized = input.processed_text().map(str::to_owned);
+
+    let mut user_message = Message::new(conversation.id, MessageRole::User, message.clone());
+    user_message.sanitized = sanitized.clone().map(Sensitive::new);
+    user_message.protegrity_data = Some(json!({ "input_processing": input_json }));
+    user_message.blocked = input.should_block;
+
+    if is_new {
+        conversation.title = auto_title(sanitized.as_deref().unwrap_or(""));
+        app.store.create_conversation(&conversation).await?;
+    } else {
+        conversation.updated_at = time::now();
+        match app.store.update_conversation(&conversation).await {
+            Err(StoreError::Conflict(_)) => return Err(ApiError::conversation_not_found()),
+            other => other?,
+        }
+    }
+    let protegrity_data = json!({ "input_processing": input_json, "output_processing": null });
+
+    if input.should_block {
+        let mut notice = Message::new(
+            conversation.id,
+            MessageRole::System,
+            Sensitive::from(BLOCKED_REPLY),
+        );
+        notice.blocked = true;
+        app.store
+            .append_messages(&conversation, &[user_message, notice], None)
+            .await?;
+        return Ok(ChatResponse {
+            conversation_id: conversation.id,
+            status: "blocked",
+            messages: vec![
+                user_entry(message.expose()),
+                json!({ "role": "system", "content": BLOCKED_REPLY, "blocked": true }),
+            ],
+            tool_results: Vec::new(),
+            protegrity_data,
+        });
+    }
+
+    save_new_tokens(app, conversation.id, &tokens).await?;
+    let mut pending = Message::new(
+        conversation.id,
+        MessageRole::Assistant,
+        Sensitive::default(),
+    );
+    pending.pending = true;
+    pending.agent = conversation.primary_agent.clone();
+    pending.llm_provider = Some(conversation.model_id.clone());
+    let turn = TurnRef {
+        conversation_id: conversation.id,
+        message_id: pending.id,
+        user_id: user.id,
+        model_id: conversation.model_id.clone(),
+        agent_id: conversation.primary_agent.clone(),
+        mode,
+    };
+    match app
+        .store
+        .append_messages(
+            &conversation,
+            &[user_message, pending],
+            Some(turn.message_id),
+        )
+        .await
+    {
+        Err(StoreError::Conflict(_)) => return Err(turn_in_progress()),
+        other => other?,
+    }
+
+    let mut response = ChatResponse {
+        conversation_id: conversation.id,
+        status: "pending",
+        messages: vec![
+            user_entry(message.expose()),
+            json!({ "role": "assistant", "content": "", "pending": true }),
+        ],
+        tool_results: Vec::new(),
+        protegrity_data,
+    };
+    match app
+        .workflow
+        .start_chat_turn(&turn.message_id.to_string(), &turn::execution_input(&turn))
+        .await
+    {
+        Ok(()) | Err(WorkflowError::AlreadyStarted) => {}
+        Err(e) => {
+            // No execution will ever finish this turn: fail it now, visibly.
+            tracing::error!(error = %e, "cannot start the chat turn");
+            let text = turn::fail_turn(app, &turn, turn::FailureKind::NotStarted).await?;
+            response.status = "completed";
+            response.messages[1] = json!({
+                "role": "assistant",
+                "content": text,
+                "agent": turn::agent_name(&catalog, turn.agent_id.as_deref()),
+                "llm": turn::model_name(&catalog, Some(&turn.model_id)),
+            });
+        }
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum PollResponse {
+    Pending {
+        status: &'static str,
+    },
+    Completed {
+        status: &'static str,
+        response: String,
+        tool_results: Value,
+        protegrity_output: Value,
+        agent: Option<String>,
+        llm: Option<String>,
+    },
+}
+
+/// `GET /api/chat/poll/{conversation_id}/`: the state of the latest reply.
+pub async fn poll(app: &App, user: &User, id: &str) -> Result<PollResponse, ApiError> {
+    let conversation = crate::service::conversations::load_owned(app, user, id).await?;
+    let latest = app.store.latest_messages(conversation.id, 10).await?;
+    let mut reply = latest
+        .into_iter()
+        .find(|m| m.role == MessageRole::Assistant || (m.role == MessageRole::System && m.blocked))
+        .ok_or_else(ApiError::conversation_not_found)?;
+    if reply.pending {
+        let age = time::now() - reply.created_at;
+        if age.num_seconds() < app.turn_deadline_seconds {
+            return Ok(PollResponse::Pending { status: "pending" });
+        }
+        let turn = TurnRef {
+            conversation_id: conversation.id,
+            message_id: reply.id,
+            user_id: user.id,
+            model_id: reply.llm_provider.clone().unwrap_or_default(),
+            agent_id: reply.agent.clone(),
+            mode: Mode::Redact,
+        };
+        turn::fail_turn(app, &turn, turn::FailureKind::Deadline).await?;
+        reply = app
+            .store
+            .get_message(conversation.id, reply.id)
+            .await?
+            .ok_or_else(ApiError::conversation_not_found)?;
+        if reply.pending {
+            return Ok(PollResponse::Pending { status: "pending" });
+        }
+    }
+    let catalog = app.store.load_catalog().await?;
+    let output = reply
+        .protegrity_data
+        .as_ref()
+        .and_then(|d| d.get("output_processing"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    Ok(PollResponse::Completed {
+        status: "completed",
+        response: reply.content.expose().clone(),
+        tool_results: reply.tool_results.clone().unwrap_or_else(|| json!([])),
+        protegrity_output: output,
+        agent: turn::agent_name(&catalog, reply.agent.as_deref()),
+        llm: turn::model_name(&catalog, reply.llm_provider.as_deref()),
+    })
+}

@@ -1,0 +1,17 @@
+//! `GET /api/conversations/{id}/`: detail with messages, oldest first.
+use lambda_http::http::StatusCode;
+use pai_core::api;
+use pai_core::service::{auth, conversations, App};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    api::init_tracing();
+    let app = &App::from_env().await?;
+    api::serve(|req| async move {
+        let user = auth::authenticate(app, req.headers()).await?;
+        let id = api::path_param(&req, "id");
+        let detail = conversations::get(app, &user, &id).await?;
+        Ok(api::json(StatusCode::OK, &detail))
+    })
+    .await
+}

@@ -1,0 +1,21 @@
+//! `GET /api/conversations/?page=&page_size=`: the caller's conversations, newest first.
+use lambda_http::http::StatusCode;
+use pai_core::api::{self, pagination};
+use pai_core::service::{auth, conversations, App};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    api::init_tracing();
+    let app = &App::from_env().await?;
+    api::serve(|req| async move {
+        let user = auth::authenticate(app, req.headers()).await?;
+        let page = pagination::parse(
+            api::query_param(&req, "page").as_deref(),
+            api::query_param(&req, "page_size").as_deref(),
+        )?;
+        let link = |n| pagination::page_url(&req, n);
+        let result = conversations::list(app, &user, page, link).await?;
+        Ok(api::json(StatusCode::OK, &result))
+    })
+    .await
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The local stack: the AWS emulator (moto, infra/local/emulator.py) and `cargo lambda watch` serving
+# the API, both in the background with pids and logs under the state folder (.local by default).
+#
+#   scripts/stack.sh up       start (binaries must be built: cargo build --workspace --bins)
+#   scripts/stack.sh down     stop exactly what `up` started
+#   scripts/stack.sh status   what runs
+#   scripts/stack.sh logs     follow the logs
+#   scripts/stack.sh env      print the stack's settings as `export` lines
+#   scripts/stack.sh admin …  run pai-admin against this stack
+#   scripts/stack.sh preflight  fail when this stack runs or its ports are taken
+#
+# Settings: PAI_API_PORT (8000), PAI_EMULATOR_PORT (5000), PAI_STATE_DIR (.local), PAI_WATCH_FLAGS
+# (extra `cargo lambda watch` flags), PAI_ENV_FILE (.env), PAI_ADMIN (the
+# pai-admin binary; default from the cargo target dir) and everything scripts/stack-env.sh reads.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+export PATH="$VENV/bin:$PATH" # cargo finds the venv's cargo-lambda
+
+# Stop order: the API first (it calls the emulator), then the emulator, then helpers such as
+# fake provider servers that a test harness registered with start_bg.
+stop_all() {
+    compgen -G "$PIDS_DIR/*.pid" >/dev/null || { say "nothing to stop in $STATE_DIR"; return 0; }
+    stop_bg api
+    stop_bg emulator
+    local file
+    for file in "$PIDS_DIR"/*.pid; do
+        [[ -e $file ]] && stop_bg "$(basename "$file" .pid)"
+    done
+    return 0
+}
+
+health_ok() { curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$PAI_API_PORT/api/health/"; }
+
+seed() {
+    local admin=${PAI_ADMIN:-$(target_dir)/debug/pai-admin}
+    [[ -x $admin ]] || die "$admin is missing: run cargo build --workspace --bins"
+    if ! "$admin" seed --demo-users >"$LOGS_DIR/seed.log" 2>&1; then
+        cat "$LOGS_DIR/seed.log" >&2
+        die "seeding failed (pai-admin seed --demo-users; log: $LOGS_DIR/seed.log)"
+    fi
+}
+
+# Fails clearly when this stack already runs or its ports are taken.
+preflight() {
+    local name pid port holder
+    for name in api emulator; do
+        if pid=$(running_pid "$name"); then
+            die "the stack in $STATE_DIR is already running ($name: pid $pid); 'make stop' first"
+        fi
+    done
+    for port in "$PAI_API_PORT" "$PAI_EMULATOR_PORT"; do
+        if port_in_use "$port"; then
+            holder=$(port_holder "$port")
+            die "port $port is taken${holder:+ (by $holder)}; stop that or choose other ports with PAI_API_PORT / PAI_EMULATOR_PORT"
+        fi
+    done
+}
+
+up() {
+    [[ -x $VENV/bin/python ]] || die "no venv: run scripts/venv.sh (make dev does)"
+    source "$ROOT/scripts/stack-env.sh"
+    preflight
+    mkdir -p "$LOGS_DIR" "$PIDS_DIR"
+    # Whatever goes wrong from here on, leave nothing running.
+    trap 'stop_all >/dev/null; echo "the stack did not start; nothing is left running" >&2' EXIT
+
+    say "starting the AWS emulator on http://127.0.0.1:$PAI_EMULATOR_PORT"
+    rm -f "$STATE_DIR/emulator.ready"
+    start_bg emulator "$VENV/bin/python" "$ROOT/infra/local/emulator.py" \
+        --port "$PAI_EMULATOR_PORT" --table "$TABLE_NAME" \
+        --watch-url "http://127.0.0.1:$PAI_API_PORT" --ready-file "$STATE_DIR/emulator.ready"
+    wait_for "the emulator" 60 emulator test -f "$STATE_DIR/emulator.ready" || exit 1
+
+    say "seeding the catalog and the demo users"
+    seed
+
+    say "starting cargo lambda watch on http://127.0.0.1:$PAI_API_PORT"
+    # shellcheck disable=SC2086 # PAI_WATCH_FLAGS is a list of flags
+    start_bg api \
+        cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$PAI_API_PORT" ${PAI_WATCH_FLAGS:-}
+    wait_for "http://127.0.0.1:$PAI_API_PORT/api/health/" 300 api health_ok || exit 1
+    trap - EXIT
+}
+
+status() {
+    local name pid file found=0
+    for file in "$PIDS_DIR"/*.pid; do
+        [[ -e $file ]] || continue
+        name=$(basename "$file" .pid)
+        if pid=$(running_pid "$name"); then say "$name: running (pid $pid)"; found=1; else say "$name: not running (stale pid file)"; fi
+    done
+    ((found)) || say "nothing runs from $STATE_DIR"
+}
+
+case ${1:-} in
+up) up ;;
+preflight)
+    source "$ROOT/scripts/stack-env.sh"
+    preflight
+    ;;
+admin)
+    shift
+    source "$ROOT/scripts/stack-env.sh"
+    exec "${PAI_ADMIN:-$(target_dir)/debug/pai-admin}" "$@"
+    ;;
+down) stop_all ;;
+status) status ;;
+logs)
+    ls "$LOGS_DIR"/*.log >/dev/null 2>&1 || die "no logs in $LOGS_DIR yet"
+    exec tail -n 40 -F "$LOGS_DIR"/*.log
+    ;;
+env)
+    source "$ROOT/scripts/stack-env.sh"
+    for name in PAI_API_PORT PAI_EMULATOR_PORT TABLE_NAME RUST_LOG ALLOW_UNPROTECTED_MODE \
+        JWT_SECRET TOKENIZATION_KEY CHAT_TURN_STATE_MACHINE_ARN AWS_ENDPOINT_URL AWS_REGION \
+        AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; do
+        printf 'export %s=%q\n' "$name" "${!name}"
+    done
+    ;;
+*) die "usage: $0 up|down|status|logs|env|admin|preflight" ;;
+esac
