@@ -14,7 +14,8 @@ export PATH="$VENV/bin:$PATH"
 
 failed=()
 summary=$(mktemp)
-trap 'rm -f "$summary"' EXIT
+totals=$(mktemp)
+trap 'rm -f "$summary" "$totals"' EXIT
 
 # step NAME COMMAND...: runs one step, records a failure instead of stopping.
 step() {
@@ -35,7 +36,8 @@ cargo_test() {
     output=$(mktemp)
     cargo test "$@" 2>&1 | tee "$output"
     status=${PIPESTATUS[0]}
-    grep -E '^(     Running|   Doc-tests|test result:|error)' "$output" >>"$summary"
+    # Keep each test binary's result line, except the many binaries that hold no tests.
+    grep -E '^(test result:|error)' "$output" | grep -v ' 0 passed; 0 failed; 0 ignored' >>"$summary"
     rm -f "$output"
     return "$status"
 }
@@ -105,7 +107,7 @@ export PAI_API_PORT=${PAI_TEST_API_PORT:-9000} PAI_EMULATOR_PORT=${PAI_TEST_EMUL
 export PAI_WATCH_FLAGS="--ignore-changes" PAI_ENV_FILE=""
 # shellcheck disable=SC2034 # read by the lib.sh functions
 STATE_DIR=$PAI_STATE_DIR PIDS_DIR=$PAI_STATE_DIR/pids LOGS_DIR=$PAI_STATE_DIR/logs
-trap 'scripts/stack.sh down >/dev/null; rm -f "$summary"' EXIT
+trap 'scripts/stack.sh down >/dev/null; rm -f "$summary" "$totals"' EXIT
 if [[ -x $VENV/bin/python ]]; then
     source scripts/stack-env.sh
     scripts/stack.sh down >/dev/null # a test stack left over by an interrupted run
@@ -119,9 +121,14 @@ fi
 
 printf '\n==> summary\n'
 cat "$summary"
+# One closing line with the totals of every cargo test run above.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$summary" >"$totals"
 if ((${#failed[@]})); then
     printf '\nFAILED: %s\n' "${failed[@]}"
     printf 'logs of the test stack: %s\n' "$LOGS_DIR"
+    cat "$totals"
     exit 1
 fi
 echo "all checks and tests passed"
+cat "$totals"
