@@ -2,6 +2,7 @@
 # `make dev`: the venv, every binary built (so no request waits for a compile), the stack started
 # in the background (scripts/stack.sh up), then how to use it.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the variables are used by the scripts that source this
 # Shared by the scripts in this folder (source it). Paths, messages, background processes.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -59,37 +60,55 @@ descendants() {
         }'
 }
 
+# kill_if_same SIGNAL PID:START-TIME...: signals each process that is still the one recorded.
+kill_if_same() {
+    local signal=$1 entry
+    shift
+    for entry in "$@"; do
+        [[ "$(start_time "${entry%%:*}")" == "${entry#*:}" ]] && { kill "-$signal" "${entry%%:*}" 2>/dev/null || true; }
+    done
+    return 0
+}
+
 # stop_bg NAME: stops what start_bg NAME started: its process group, then anything it spawned
 # elsewhere; SIGKILL after 10 s.
 stop_bg() {
     local name=$1 pid children
     if pid=$(running_pid "$name"); then
-        children=$(descendants "$pid")
-        kill -TERM -- "-$pid" 2>/dev/null
+        children=$(for child in $(descendants "$pid"); do echo "$child:$(start_time "$child")"; done)
+        kill -TERM -- "-$pid" 2>/dev/null || true
         for _ in $(seq 100); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
-        kill -KILL -- "-$pid" 2>/dev/null
-        for child in $children; do
-            kill -0 "$child" 2>/dev/null && kill -TERM "$child" 2>/dev/null
-        done
+        kill -KILL -- "-$pid" 2>/dev/null || true
+        # shellcheck disable=SC2086 # one word per process
+        kill_if_same TERM $children
         sleep 0.2
-        for child in $children; do kill -KILL "$child" 2>/dev/null; done
+        # shellcheck disable=SC2086
+        kill_if_same KILL $children
         say "stopped $name (pid $pid)"
     fi
     rm -f "$PIDS_DIR/$name.pid"
 }
 
-# wait_for DESCRIPTION SECONDS NAME COMMAND...: retries COMMAND until it succeeds; fails early
-# when the process started as NAME has died.
+# wait_for DESCRIPTION SECONDS NAME COMMAND...: retries COMMAND until it succeeds; fails (with the
+# end of NAME's log) on timeout or as soon as the process started as NAME has died.
 wait_for() {
     local what=$1 seconds=$2 name=$3
     shift 3
-    local deadline=$((SECONDS + seconds))
+    local deadline=$((SECONDS + seconds)) problem=""
     until "$@"; do
-        running_pid "$name" >/dev/null || { tail -n 30 "$LOGS_DIR/$name.log" >&2; die "$name exited while waiting for $what (log: $LOGS_DIR/$name.log)"; }
-        ((SECONDS < deadline)) || { tail -n 30 "$LOGS_DIR/$name.log" >&2; die "timed out after ${seconds}s waiting for $what (log: $LOGS_DIR/$name.log)"; }
+        if ! running_pid "$name" >/dev/null; then
+            problem="$name exited while waiting for $what"
+        elif ((SECONDS >= deadline)); then
+            problem="timed out after ${seconds}s waiting for $what"
+        fi
+        if [[ -n $problem ]]; then
+            tail -n 30 "$LOGS_DIR/$name.log" >&2
+            printf 'ERROR: %s (log: %s)\n' "$problem" "$LOGS_DIR/$name.log" >&2
+            return 1
+        fi
         sleep 0.5
     done
 }

@@ -1,25 +1,33 @@
+# shellcheck shell=bash
 # Source after lib.sh: exports the settings of the local stack, as the functions, pai-admin and the
-# integration tests see them. Order: the environment, then .env, then the defaults below.
+# integration tests see them. Order: the environment, then the env file, then the defaults below.
+# The env file is PAI_ENV_FILE, by default .env; `make test` sets it empty, so tests never pick up
+# a developer's provider keys.
+
+env_file=${PAI_ENV_FILE-$ROOT/.env}
+if [[ -n $env_file && -f $env_file ]]; then
+    exports=$("$VENV/bin/python" "$ROOT/scripts/dotenv_exports.py" "$env_file") ||
+        die "cannot read $env_file"
+    eval "$exports"
+fi
 
 export PAI_API_PORT=${PAI_API_PORT:-8000}
 export PAI_EMULATOR_PORT=${PAI_EMULATOR_PORT:-5000}
-
-if [[ -f $ROOT/.env ]]; then
-    eval "$("$VENV/bin/python" "$ROOT/scripts/dotenv_exports.py" "$ROOT/.env")" ||
-        die "cannot read $ROOT/.env"
-fi
 
 # Secrets generated once per state folder (git-ignored), unless the environment sets them.
 mkdir -p "$STATE_DIR"
 if [[ ! -f $STATE_DIR/secrets.env ]]; then
     (
         umask 077
-        echo "JWT_SECRET=$(head -c 48 /dev/urandom | base64 -w0)"
-        echo "TOKENIZATION_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
-    ) >"$STATE_DIR/secrets.env"
+        {
+            echo "JWT_SECRET=$(head -c 48 /dev/urandom | base64 -w0)"
+            echo "TOKENIZATION_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
+        } >"$STATE_DIR/secrets.env"
+    )
 fi
-while IFS='=' read -r key value; do
-    [[ -n ${!key:-} ]] || export "$key=$value"
+while read -r line; do
+    key=${line%%=*}
+    [[ -n ${!key:-} ]] || export "$key=${line#*=}"
 done <"$STATE_DIR/secrets.env"
 
 export TABLE_NAME=${TABLE_NAME:-pai-local}

@@ -11,8 +11,10 @@
 #   scripts/stack.sh preflight  fail when this stack runs or its ports are taken
 #
 # Settings: PAI_API_PORT (8000), PAI_EMULATOR_PORT (5000), PAI_STATE_DIR (.local), PAI_WATCH_FLAGS
-# (extra `cargo lambda watch` flags), and everything scripts/stack-env.sh reads.
+# (extra `cargo lambda watch` flags), PAI_ENV_FILE (.env), PAI_ADMIN (the
+# pai-admin binary; default from the cargo target dir) and everything scripts/stack-env.sh reads.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 export PATH="$VENV/bin:$PATH" # cargo finds the venv's cargo-lambda
@@ -20,6 +22,7 @@ export PATH="$VENV/bin:$PATH" # cargo finds the venv's cargo-lambda
 # Stop order: the API first (it calls the emulator), then the emulator, then helpers such as
 # fake provider servers that a test harness registered with start_bg.
 stop_all() {
+    compgen -G "$PIDS_DIR/*.pid" >/dev/null || { say "nothing to stop in $STATE_DIR"; return 0; }
     stop_bg api
     stop_bg emulator
     local file
@@ -32,14 +35,8 @@ stop_all() {
 health_ok() { curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$PAI_API_PORT/api/health/"; }
 
 seed() {
-    local admin
-    admin=$(target_dir)/debug/pai-admin
+    local admin=${PAI_ADMIN:-$(target_dir)/debug/pai-admin}
     [[ -x $admin ]] || die "$admin is missing: run cargo build --workspace --bins"
-    # Until pai-admin has its seed command, a stack without demo data still starts.
-    if ! "$admin" --help 2>&1 | grep -qw seed; then
-        warn "pai-admin has no 'seed' command yet: no catalog or demo users were written"
-        return 0
-    fi
     if ! "$admin" seed --demo-users >"$LOGS_DIR/seed.log" 2>&1; then
         cat "$LOGS_DIR/seed.log" >&2
         die "seeding failed (pai-admin seed --demo-users; log: $LOGS_DIR/seed.log)"
@@ -75,7 +72,7 @@ up() {
     start_bg emulator "$VENV/bin/python" "$ROOT/infra/local/emulator.py" \
         --port "$PAI_EMULATOR_PORT" --table "$TABLE_NAME" \
         --watch-url "http://127.0.0.1:$PAI_API_PORT" --ready-file "$STATE_DIR/emulator.ready"
-    wait_for "the emulator" 60 emulator test -f "$STATE_DIR/emulator.ready"
+    wait_for "the emulator" 60 emulator test -f "$STATE_DIR/emulator.ready" || exit 1
 
     say "seeding the catalog and the demo users"
     seed
@@ -84,7 +81,7 @@ up() {
     # shellcheck disable=SC2086 # PAI_WATCH_FLAGS is a list of flags
     start_bg api \
         cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$PAI_API_PORT" ${PAI_WATCH_FLAGS:-}
-    wait_for "http://127.0.0.1:$PAI_API_PORT/api/health/" 300 api health_ok
+    wait_for "http://127.0.0.1:$PAI_API_PORT/api/health/" 300 api health_ok || exit 1
     trap - EXIT
 }
 
@@ -101,13 +98,13 @@ status() {
 case ${1:-} in
 up) up ;;
 preflight)
-    export PAI_API_PORT=${PAI_API_PORT:-8000} PAI_EMULATOR_PORT=${PAI_EMULATOR_PORT:-5000}
+    source "$ROOT/scripts/stack-env.sh"
     preflight
     ;;
 admin)
     shift
     source "$ROOT/scripts/stack-env.sh"
-    exec "$(target_dir)/debug/pai-admin" "$@"
+    exec "${PAI_ADMIN:-$(target_dir)/debug/pai-admin}" "$@"
     ;;
 down) stop_all ;;
 status) status ;;

@@ -259,6 +259,18 @@ pub struct ChatMessage {
     pub tool_call_id: Option<String>,
 }
 
+impl ChatMessage {
+    /// A plain text message (no tool calls).
+    pub fn text(role: ChatRole, content: impl Into<Sensitive<String>>) -> Self {
+        ChatMessage {
+            role,
+            content: content.into(),
+            tool_calls: Vec::new(),
+            tool_call_id: None,
+        }
+    }
+}
+
 /// A tool offered to the model (OpenAI-style function schema).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ToolSpec {

@@ -24,6 +24,23 @@ import lambda_bridge  # noqa: E402
 import resources  # noqa: E402
 
 
+def serialize_dynamodb(app):
+    """One DynamoDB request at a time. moto's DynamoDB backend is not thread-safe: concurrent
+    transactions fail with "dictionary changed size during iteration". Other services (Step
+    Functions executions call our functions, which call DynamoDB) stay concurrent, and the lock
+    is held for one DynamoDB request only, so nothing can wait on itself."""
+    lock = threading.Lock()
+
+    def wrapped(environ, start_response):
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            with lock:
+                # Materialize the body inside the lock: moto works while the iterable is read.
+                return list(app(environ, start_response))
+        return app(environ, start_response)
+
+    return wrapped
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -50,7 +67,7 @@ def main():
         server = make_server(
             args.host,
             args.port,
-            DomainDispatcherApplication(create_backend_app),
+            serialize_dynamodb(DomainDispatcherApplication(create_backend_app)),
             threaded=True,
             request_handler=MotoRequestHandler,
         )

@@ -440,6 +440,26 @@ pub async fn gather_remote_scan(
     scan
 }
 
+/// The configured remote services as ports (none when their URLs are unset).
+pub type RemoteServices = (
+    Option<std::sync::Arc<dyn Classifier>>,
+    Option<std::sync::Arc<dyn Guardrail>>,
+);
+
+pub fn remote_from_env() -> Result<RemoteServices, crate::config::ConfigError> {
+    let invalid = |e: ProtegrityConfigError| crate::config::ConfigError::Invalid {
+        name: "PROTEGRITY_*_URL",
+        reason: e.to_string(),
+    };
+    let (classifier, guardrail) = ProtegritySettings::from_env()
+        .and_then(|s| s.build())
+        .map_err(invalid)?;
+    Ok((
+        classifier.map(|c| std::sync::Arc::new(c) as std::sync::Arc<dyn Classifier>),
+        guardrail.map(|g| std::sync::Arc::new(g) as std::sync::Arc<dyn Guardrail>),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -822,24 +842,4 @@ mod tests {
         assert_eq!(map_entity_type("NAME|PERSON"), "PERSON");
         assert_eq!(map_entity_type("health_plan_id"), "HEALTH_PLAN_ID");
     }
-}
-
-/// The configured remote services as ports (none when their URLs are unset).
-pub type RemoteServices = (
-    Option<std::sync::Arc<dyn Classifier>>,
-    Option<std::sync::Arc<dyn Guardrail>>,
-);
-
-pub fn remote_from_env() -> Result<RemoteServices, crate::config::ConfigError> {
-    let invalid = |e: ProtegrityConfigError| crate::config::ConfigError::Invalid {
-        name: "PROTEGRITY_*_URL",
-        reason: e.to_string(),
-    };
-    let (classifier, guardrail) = ProtegritySettings::from_env()
-        .and_then(|s| s.build())
-        .map_err(invalid)?;
-    Ok((
-        classifier.map(|c| std::sync::Arc::new(c) as std::sync::Arc<dyn Classifier>),
-        guardrail.map(|g| std::sync::Arc::new(g) as std::sync::Arc<dyn Guardrail>),
-    ))
 }

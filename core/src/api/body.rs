@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub const REQUIRED: &str = "This field is required.";
+pub const NOT_NULL: &str = "This field may not be null.";
 pub const BLANK: &str = "This field may not be blank.";
 pub const NOT_A_STRING: &str = "Not a valid string.";
 pub const NOT_A_BOOLEAN: &str = "Must be a valid boolean.";
@@ -105,6 +106,27 @@ impl JsonObject {
     pub fn optional_str(&mut self, field: &str) -> Option<String> {
         match self.fields.get(field) {
             None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                self.error(field, NOT_A_STRING);
+                None
+            }
+        }
+    }
+
+    /// A string field that may be absent but, when present, must not be null or blank (a
+    /// PATCH that sends `null` is a mistake, not a no-op).
+    pub fn optional_text(&mut self, field: &str) -> Option<String> {
+        match self.fields.get(field) {
+            None => None,
+            Some(Value::Null) => {
+                self.error(field, NOT_NULL);
+                None
+            }
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                self.error(field, BLANK);
+                None
+            }
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
                 self.error(field, NOT_A_STRING);

@@ -520,7 +520,7 @@ impl TokenContext {
     fn by_class(&self, entity_type: &str, s: &str, dir: Dir, limit: usize) -> Option<String> {
         let limit = if limit == 0 { s.len() } else { limit };
         let (head, tail) = s.split_at(limit);
-        let classes: [(fn(&u8) -> bool, u8, u32, &[u8]); 3] = [
+        let classes: [CharClass; 3] = [
             (u8::is_ascii_digit, b'0', 10, b"d"),
             (u8::is_ascii_lowercase, b'a', 26, b"l"),
             (u8::is_ascii_uppercase, b'A', 26, b"u"),
@@ -556,6 +556,9 @@ impl TokenContext {
         Some(s_out)
     }
 }
+
+/// (membership test, value of the class's first character, radix, tweak label)
+type CharClass = (fn(&u8) -> bool, u8, u32, &'static [u8]);
 
 #[derive(Clone, Copy)]
 enum Dir {

@@ -11,7 +11,7 @@ pub fn luhn_valid(s: &str) -> bool {
     if digits.len() < 2 {
         return false;
     }
-    luhn_sum(&digits) % 10 == 0
+    luhn_sum(&digits).is_multiple_of(10)
 }
 
 fn luhn_sum(digits: &[u8]) -> u32 {
@@ -242,7 +242,7 @@ pub fn date_valid(year: u32, month: u32, day: u32) -> bool {
     if !(1..=12).contains(&month) || day == 0 || !(1000..=2999).contains(&year) {
         return false;
     }
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = match month {
         2 if leap => 29,
         2 => 28,

@@ -8,7 +8,7 @@ use crate::domain::sensitive::Sensitive;
 use crate::domain::time;
 use crate::domain::user::User;
 use crate::ports::RemoteScan;
-use crate::ports::StoreError;
+use crate::ports::{StoreError, WorkflowError};
 use crate::protection::Mode;
 use crate::service::protect::token_context;
 use crate::service::views::MessageView;
@@ -131,9 +131,22 @@ pub async fn update(
 pub async fn delete(app: &App, user: &User, id: &str) -> Result<(), ApiError> {
     let c = load_owned(app, user, id).await?;
     match app.store.delete_conversation(&c, time::now()).await {
-        Err(StoreError::Conflict(_)) => Err(ApiError::conversation_not_found()),
-        other => Ok(other?),
+        Err(StoreError::Conflict(_)) => return Err(ApiError::conversation_not_found()),
+        other => other?,
     }
+    // Hard deletion happens in the background: the purge workflow marks every item of the
+    // conversation for TTL expiry after the retention period. The delete itself is complete
+    // (nothing is readable any more), so a failed start is logged, not reported to the user.
+    let name = format!("purge-{}", c.id);
+    match app
+        .workflow
+        .start_conversation_purge(&name, &json!({ "conversation_id": c.id }))
+        .await
+    {
+        Ok(()) | Err(WorkflowError::AlreadyStarted) => {}
+        Err(e) => tracing::warn!(error = %e, conversation = %c.id, "purge not started"),
+    }
+    Ok(())
 }
 
 /// `POST /api/conversations/{id}/messages/`. The content passes the input pipeline (redact

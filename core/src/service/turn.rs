@@ -164,12 +164,7 @@ pub fn history(messages: &[Message], before: Uuid) -> Vec<ChatMessage> {
                 MessageRole::Assistant => ChatRole::Assistant,
                 MessageRole::User | MessageRole::System => ChatRole::User,
             };
-            Some(ChatMessage {
-                role,
-                content: text.clone(),
-                tool_calls: Vec::new(),
-                tool_call_id: None,
-            })
+            Some(ChatMessage::text(role, text.clone()))
         })
         .collect();
     if out.len() > HISTORY_LIMIT {

@@ -11,8 +11,8 @@ async fn main() -> Result<(), lambda_http::Error> {
         let user = auth::authenticate(app, req.headers()).await?;
         let id = api::path_param(&req, "id");
         let mut body = JsonObject::parse(&req)?;
-        let title = body.optional_str("title");
-        let model_id = body.optional_str("model_id");
+        let title = body.optional_text("title");
+        let model_id = body.optional_text("model_id");
         body.finish()?;
         let detail = conversations::update(app, &user, &id, title, model_id).await?;
         Ok(api::json(StatusCode::OK, &detail))

@@ -57,7 +57,9 @@ where
                 return StoreError::Conflict("condition failed".into());
             }
         }
-        return StoreError::Unavailable(format!("{code}: {}", service.message().unwrap_or("")));
+        if !code.is_empty() {
+            return StoreError::Unavailable(format!("{code}: {}", service.message().unwrap_or("")));
+        }
     }
     StoreError::Unavailable(format!("{err:?}"))
 }

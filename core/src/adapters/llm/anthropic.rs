@@ -236,23 +236,14 @@ mod tests {
         Anthropic::new(http, server.uri(), Sensitive::from("ak-test"), None)
     }
 
-    fn msg(role: ChatRole, text: &str) -> ChatMessage {
-        ChatMessage {
-            role,
-            content: Sensitive::from(text),
-            tool_calls: vec![],
-            tool_call_id: None,
-        }
-    }
-
     fn request() -> CompletionRequest {
         CompletionRequest {
             model: "claude-3-5-haiku-latest".into(),
             system_prompt: Some(Sensitive::from("Be brief.")),
             messages: vec![
-                msg(ChatRole::User, "Hello, I am [PERSON]"),
-                msg(ChatRole::Assistant, "Hi!"),
-                msg(ChatRole::User, "Repeat my name"),
+                ChatMessage::text(ChatRole::User, "Hello, I am [PERSON]"),
+                ChatMessage::text(ChatRole::Assistant, "Hi!"),
+                ChatMessage::text(ChatRole::User, "Repeat my name"),
             ],
             tools: vec![],
             temperature: None,
@@ -438,7 +429,8 @@ mod tests {
     #[test]
     fn opening_assistant_turns_are_left_out() {
         let mut req = request();
-        req.messages.insert(0, msg(ChatRole::Assistant, "Welcome!"));
+        req.messages
+            .insert(0, ChatMessage::text(ChatRole::Assistant, "Welcome!"));
         let body = request_body("m", &req);
         assert_eq!(body["messages"][0]["role"], "user");
         assert_eq!(body["messages"].as_array().unwrap().len(), 3);
@@ -448,7 +440,7 @@ mod tests {
     fn system_messages_join_the_top_level_system_prompt() {
         let mut req = request();
         req.messages
-            .insert(0, msg(ChatRole::System, "Context: tests."));
+            .insert(0, ChatMessage::text(ChatRole::System, "Context: tests."));
         let body = request_body("m", &req);
         assert_eq!(body["system"], "Be brief.\n\nContext: tests.");
         assert_eq!(body["messages"].as_array().unwrap().len(), 3);

@@ -378,20 +378,14 @@ mod tests {
         Bedrock::with_client(Client::from_conf(config), None)
     }
 
-    fn msg(role: ChatRole, text: &str) -> ChatMessage {
-        ChatMessage {
-            role,
-            content: Sensitive::from(text),
-            tool_calls: vec![],
-            tool_call_id: None,
-        }
-    }
-
     fn request() -> CompletionRequest {
         CompletionRequest {
             model: MODEL.into(),
             system_prompt: Some(Sensitive::from("Answer briefly.")),
-            messages: vec![msg(ChatRole::User, "Where does [PERSON] live?")],
+            messages: vec![ChatMessage::text(
+                ChatRole::User,
+                "Where does [PERSON] live?",
+            )],
             tools: vec![],
             temperature: Some(0.5),
             max_tokens: Some(256),
@@ -553,7 +547,8 @@ mod tests {
     #[test]
     fn opening_assistant_turns_are_left_out() {
         let mut req = request();
-        req.messages.insert(0, msg(ChatRole::Assistant, "Welcome!"));
+        req.messages
+            .insert(0, ChatMessage::text(ChatRole::Assistant, "Welcome!"));
         let (_, messages) = conversation(&req).unwrap();
         assert_eq!(messages.len(), 1);
         assert_eq!(messages[0].role(), &ConversationRole::User);

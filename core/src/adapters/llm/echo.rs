@@ -73,15 +73,6 @@ mod tests {
     use crate::ports::{ChatMessage, ToolSpec};
     use serde_json::json;
 
-    fn msg(role: ChatRole, text: &str) -> ChatMessage {
-        ChatMessage {
-            role,
-            content: Sensitive::from(text),
-            tool_calls: vec![],
-            tool_call_id: None,
-        }
-    }
-
     fn request(messages: Vec<ChatMessage>) -> CompletionRequest {
         CompletionRequest {
             model: "echo".into(),
@@ -100,9 +91,9 @@ mod tests {
     #[tokio::test]
     async fn quotes_the_last_user_message_and_counts_earlier_ones() {
         let req = request(vec![
-            msg(ChatRole::User, "first [EMAIL]"),
-            msg(ChatRole::Assistant, "ok"),
-            msg(
+            ChatMessage::text(ChatRole::User, "first [EMAIL]"),
+            ChatMessage::text(ChatRole::Assistant, "ok"),
+            ChatMessage::text(
                 ChatRole::User,
                 "My card is [CREDIT_CARD], call me at \"[PHONE]\"",
             ),
@@ -125,14 +116,14 @@ mod tests {
     #[tokio::test]
     async fn first_turn_and_singular() {
         let first = Echo
-            .complete(&request(vec![msg(ChatRole::User, "hello")]))
+            .complete(&request(vec![ChatMessage::text(ChatRole::User, "hello")]))
             .await
             .unwrap();
         assert_eq!(first.text.expose(), "Echo: \"hello\" (0 earlier messages)");
         let second = Echo
             .complete(&request(vec![
-                msg(ChatRole::Assistant, "welcome"),
-                msg(ChatRole::User, "hi"),
+                ChatMessage::text(ChatRole::Assistant, "welcome"),
+                ChatMessage::text(ChatRole::User, "hi"),
             ]))
             .await
             .unwrap();

@@ -299,23 +299,14 @@ mod tests {
             .unwrap()
     }
 
-    fn msg(role: ChatRole, text: &str) -> ChatMessage {
-        ChatMessage {
-            role,
-            content: Sensitive::from(text),
-            tool_calls: vec![],
-            tool_call_id: None,
-        }
-    }
-
     fn request() -> CompletionRequest {
         CompletionRequest {
             model: "gpt-4o-mini".into(),
             system_prompt: Some(Sensitive::from("You are terse.")),
             messages: vec![
-                msg(ChatRole::User, "My email is [EMAIL]"),
-                msg(ChatRole::Assistant, "Noted."),
-                msg(ChatRole::User, "What did I say?"),
+                ChatMessage::text(ChatRole::User, "My email is [EMAIL]"),
+                ChatMessage::text(ChatRole::Assistant, "Noted."),
+                ChatMessage::text(ChatRole::User, "What did I say?"),
             ],
             tools: vec![],
             temperature: Some(0.25),

@@ -42,6 +42,8 @@ pub(crate) struct PatternRecognizer {
     pub needs_captures: bool,
     /// Capture group that narrows the entity (e.g. the value after `password:`).
     pub value_group: Option<usize>,
+    /// Matches can be long: never scan this one chunk by chunk.
+    pub whole_text: bool,
 }
 
 impl std::fmt::Debug for PatternRecognizer {
@@ -68,8 +70,43 @@ pub(crate) struct Candidate {
 #[derive(Debug)]
 pub struct Recognizers {
     patterns: Vec<PatternRecognizer>,
+    /// Recognizers that always scan the whole text, and those that may scan chunk by chunk,
+    /// each group with a `RegexSet`: one pass says which recognizers can match at all.
+    whole: Prefilter,
+    chunked: Prefilter,
     names: NameRecognizer,
 }
+
+#[derive(Debug)]
+struct Prefilter {
+    /// Indexes into `Recognizers::patterns`.
+    members: Vec<usize>,
+    /// `None` if the set could not be built (size limits): then every member runs.
+    set: Option<regex::RegexSet>,
+}
+
+impl Prefilter {
+    fn new(patterns: &[PatternRecognizer], members: Vec<usize>) -> Self {
+        let set = regex::RegexSetBuilder::new(members.iter().map(|&i| patterns[i].regex.as_str()))
+            .size_limit(1 << 26)
+            .dfa_size_limit(1 << 24)
+            .build()
+            .ok();
+        Self { members, set }
+    }
+
+    /// Indexes of the recognizers that match somewhere in `text`.
+    fn candidates(&self, text: &str) -> Vec<usize> {
+        match &self.set {
+            Some(set) => set.matches(text).iter().map(|k| self.members[k]).collect(),
+            None => self.members.clone(),
+        }
+    }
+}
+
+/// Chunk size and margin for chunked recognizers (their matches are under ~100 bytes).
+const CHUNK_BYTES: usize = 1024;
+const CHUNK_MARGIN: usize = 256;
 
 impl Recognizers {
     pub fn new(custom: &[CustomPattern]) -> Result<Self, ConfigError> {
@@ -77,7 +114,11 @@ impl Recognizers {
         for c in custom {
             patterns.push(compile_custom(c)?);
         }
+        let (whole, chunked): (Vec<usize>, Vec<usize>) =
+            (0..patterns.len()).partition(|&i| patterns[i].whole_text);
         Ok(Self {
+            whole: Prefilter::new(&patterns, whole),
+            chunked: Prefilter::new(&patterns, chunked),
             patterns,
             names: NameRecognizer::new(),
         })
@@ -96,10 +137,44 @@ impl Recognizers {
         types
     }
 
-    pub fn discover(&self, text: &str, threshold: f64) -> Vec<Entity> {
+    /// Reference path for tests: every recognizer over the whole text, no prefilter, no chunks.
+    #[cfg(test)]
+    pub(crate) fn discover_plain(&self, text: &str, threshold: f64) -> Vec<Entity> {
         let mut candidates = Vec::new();
         for p in &self.patterns {
             run_pattern(p, text, &mut candidates);
+        }
+        self.names.find(text, &mut candidates);
+        candidates.retain(|c| c.score >= threshold && c.end > c.start);
+        finish(text, candidates)
+    }
+
+    pub fn discover(&self, text: &str, threshold: f64) -> Vec<Entity> {
+        let mut candidates = Vec::new();
+        for i in self.whole.candidates(text) {
+            run_pattern(&self.patterns[i], text, &mut candidates);
+        }
+        // Chunked recognizers: each core chunk is scanned with a margin on both sides, and a
+        // match counts for the chunk where it starts. Their matches are far shorter than the
+        // margin, so every match is seen whole, with its context, in exactly one window.
+        let mut core_start = 0;
+        while core_start < text.len() {
+            let core_end = ceil_boundary(text, (core_start + CHUNK_BYTES).min(text.len()));
+            let from = floor_boundary(text, core_start.saturating_sub(CHUNK_MARGIN));
+            let to = ceil_boundary(text, (core_end + CHUNK_MARGIN).min(text.len()));
+            let window = &text[from..to];
+            let mut found = Vec::new();
+            for i in self.chunked.candidates(window) {
+                run_pattern(&self.patterns[i], window, &mut found);
+            }
+            for mut c in found {
+                c.start += from;
+                c.end += from;
+                if c.start >= core_start && c.start < core_end {
+                    candidates.push(c);
+                }
+            }
+            core_start = core_end;
         }
         self.names.find(text, &mut candidates);
         candidates.retain(|c| c.score >= threshold && c.end > c.start);
@@ -141,6 +216,7 @@ fn compile_custom(c: &CustomPattern) -> Result<PatternRecognizer, ConfigError> {
         validator: None,
         needs_captures: value_group.is_some(),
         value_group,
+        whole_text: true,
     })
 }
 
@@ -190,9 +266,12 @@ fn run_pattern(p: &PatternRecognizer, text: &str, out: &mut Vec<Candidate>) {
     }
 }
 
-/// How far (bytes) before and after a span context words are looked for.
-const CONTEXT_BEFORE: usize = 48;
-const CONTEXT_AFTER: usize = 24;
+/// Context windows (bytes before / after a span): a word in the near window gives the full boost,
+/// one only in the far window half of it, so the nearer context decides between types.
+const NEAR_BEFORE: usize = 28;
+const NEAR_AFTER: usize = 16;
+const FAR_BEFORE: usize = 56;
+const FAR_AFTER: usize = 28;
 
 /// Raises `score` by `boost` (capped at 1.0) when a context word appears near the span.
 pub(crate) fn apply_context(
@@ -206,13 +285,24 @@ pub(crate) fn apply_context(
     if words.is_empty() || score >= 1.0 {
         return (score, None);
     }
-    let from = floor_boundary(text, start.saturating_sub(CONTEXT_BEFORE));
-    let to = ceil_boundary(text, (end + CONTEXT_AFTER).min(text.len()));
-    let before = text[from..start].to_lowercase();
-    let after = text[end..to].to_lowercase();
+    let window = |before: usize, after: usize| {
+        let from = floor_boundary(text, start.saturating_sub(before));
+        let to = ceil_boundary(text, (end + after).min(text.len()));
+        (
+            text[from..start].to_lowercase(),
+            text[end..to].to_lowercase(),
+        )
+    };
+    let (near_b, near_a) = window(NEAR_BEFORE, NEAR_AFTER);
     for w in words {
-        if contains_word(&before, w) || contains_word(&after, w) {
+        if contains_word(&near_b, w) || contains_word(&near_a, w) {
             return ((score + boost).min(1.0), Some(w.clone()));
+        }
+    }
+    let (far_b, far_a) = window(FAR_BEFORE, FAR_AFTER);
+    for w in words {
+        if contains_word(&far_b, w) || contains_word(&far_a, w) {
+            return ((score + boost / 2.0).min(1.0), Some(w.clone()));
         }
     }
     (score, None)

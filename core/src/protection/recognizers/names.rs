@@ -4,7 +4,6 @@
 use super::{apply_context, Candidate};
 use crate::protection::text::{word_char_at, word_char_before};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::Regex;
 use std::collections::HashSet;
 
 const FIRST_NAMES: &str = include_str!("../../../data/first_names.txt");
@@ -79,6 +78,36 @@ const PERSON_CONTEXT: &[&str] = &[
     "applicant",
 ];
 
+/// Phrases after which a capitalised word is a place.
+const PLACE_CUES: &[&str] = &[
+    "live in",
+    "lives in",
+    "living in",
+    "lived in",
+    "moved to",
+    "move to",
+    "moving to",
+    "moved from",
+    "based in",
+    "located in",
+    "born in",
+    "relocated to",
+    "relocating to",
+    "ship it to",
+    "ship to",
+    "deliver to",
+    "travel to",
+    "traveling to",
+    "travelling to",
+    "flying to",
+    "fly to",
+    "flew to",
+    "visiting",
+    "grew up in",
+    "resident of",
+    "native of",
+];
+
 const LOCATION_CONTEXT: &[&str] = &[
     "in",
     "from",
@@ -120,7 +149,6 @@ pub struct NameRecognizer {
     place_words: HashSet<&'static str>,
     places: AhoCorasick,
     place_kinds: Vec<(PlaceKind, bool)>,
-    cap_word: Regex,
     person_context: Vec<String>,
     location_context: Vec<String>,
 }
@@ -189,23 +217,60 @@ impl NameRecognizer {
             place_words,
             places,
             place_kinds,
-            // A word starting with an upper-case letter; apostrophes and hyphens inside names.
-            cap_word: Regex::new(r"\p{Lu}[\p{L}\p{M}'’\-]*").unwrap_or_else(|_| unreachable!()),
             person_context: PERSON_CONTEXT.iter().map(|s| (*s).to_owned()).collect(),
             location_context: LOCATION_CONTEXT.iter().map(|s| (*s).to_owned()).collect(),
         }
     }
 
     pub(crate) fn find(&self, text: &str, out: &mut Vec<Candidate>) {
-        self.find_people(text, out);
+        let words = self.capitalised_words(text);
+        self.find_people(text, &words, out);
         self.find_places(text, out);
+        self.find_places_by_cue(text, &words, out);
     }
 
-    fn find_people(&self, text: &str, out: &mut Vec<Candidate>) {
-        let words = self.capitalised_words(text);
+    /// Capitalised words right after a residence or movement phrase ("I live in Gifhorn") are a
+    /// place even when the list does not know them.
+    fn find_places_by_cue(&self, text: &str, words: &[Word<'_>], out: &mut Vec<Candidate>) {
         let mut i = 0;
         while i < words.len() {
-            match self.person_at(text, &words, i) {
+            let w = &words[i];
+            let before = text[..w.start].trim_end();
+            let cue = PLACE_CUES.iter().find(|c| {
+                before.len() >= c.len()
+                    && before.is_char_boundary(before.len() - c.len())
+                    && before[before.len() - c.len()..].eq_ignore_ascii_case(c)
+                    && !word_char_before(before, before.len() - c.len())
+            });
+            let ok = |x: &str| !self.common.contains(x) && !TITLES.contains(&x);
+            if cue.is_none() || !ok(w.word) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < i + 2
+                && j + 1 < words.len()
+                && text[words[j].end..words[j + 1].start] == *" "
+                && ok(words[j + 1].word)
+            {
+                j += 1;
+            }
+            out.push(Candidate {
+                entity_type: "LOCATION".into(),
+                start: w.start,
+                end: words[j].end,
+                score: 0.65,
+                recognizer: "place_cue".into(),
+                context_word: cue.map(|c| (*c).to_owned()),
+            });
+            i = j + 1;
+        }
+    }
+
+    fn find_people(&self, text: &str, words: &[Word<'_>], out: &mut Vec<Candidate>) {
+        let mut i = 0;
+        while i < words.len() {
+            match self.person_at(text, words, i) {
                 Some(found) => {
                     let start = words[found.first].start;
                     let end = words[found.last].end;
@@ -266,7 +331,7 @@ impl NameRecognizer {
             let mut has_last = false;
             while j < i + 3 && adjacent(j) && {
                 let x = words[j + 1].word;
-                (first(x) || last(x) || unknown_ok(x)) && !(common(x) && !last(x))
+                (first(x) || last(x) || unknown_ok(x)) && (last(x) || !common(x))
             } {
                 j += 1;
                 has_last |= last(words[j].word);
@@ -313,6 +378,21 @@ impl NameRecognizer {
             });
         }
 
+        // Two known family names in a row ("Dalton Herrera"): many given names are also surnames.
+        if last(w)
+            && !common(w)
+            && adjacent(i)
+            && last(words[i + 1].word)
+            && !common(words[i + 1].word)
+        {
+            return Some(PersonSpan {
+                first: i,
+                last: i + 1,
+                score: 0.6,
+                rule: "person_last_last",
+            });
+        }
+
         if last(w) && !common(w) {
             return Some(PersonSpan {
                 first: i,
@@ -346,12 +426,28 @@ impl NameRecognizer {
     }
 
     fn capitalised_words<'t>(&self, text: &'t str) -> Vec<Word<'t>> {
+        // A hand-written scan: one pass over the characters, cheaper than a Unicode regex.
         let mut out = Vec::new();
-        for m in self.cap_word.find_iter(text) {
-            if word_char_before(text, m.start()) {
+        let mut prev_word_char = false;
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            if !c.is_uppercase() || prev_word_char {
+                prev_word_char = c.is_alphanumeric() || c == '_';
                 continue;
             }
-            let mut word = m.as_str();
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = iter.peek() {
+                if d.is_alphabetic() || d == '\'' || d == '’' || d == '-' {
+                    end = j + d.len_utf8();
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+            prev_word_char = iter
+                .peek()
+                .is_some_and(|&(_, d)| d.is_alphanumeric() || d == '_');
+            let mut word = &text[i..end];
             for suffix in ["'s", "’s", "'", "’", "-"] {
                 if let Some(stripped) = word.strip_suffix(suffix) {
                     word = stripped;
@@ -359,13 +455,12 @@ impl NameRecognizer {
             }
             // All-caps tokens (acronyms) are not names; names have lower-case letters.
             if !word.chars().skip(1).any(char::is_lowercase) {
-                // Keep titles like "Dr" / "Mr" (have lower case) — acronyms are skipped.
                 continue;
             }
             out.push(Word {
                 word,
-                start: m.start(),
-                end: m.start() + word.len(),
+                start: i,
+                end: i + word.len(),
             });
         }
         out

@@ -107,7 +107,7 @@ fn specs() -> Vec<Spec> {
             spec(
                 "EMAIL",
                 "email",
-                r"[\p{L}\p{N}][\p{L}\p{N}._%+\-]*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}",
+                r"@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}",
                 0.5,
             ),
             &["email", "e-mail", "mail"],
@@ -182,7 +182,7 @@ fn specs() -> Vec<Spec> {
             spec(
                 "CREDIT_CARD",
                 "card_bare",
-                r"(?-u:\b)[0-9]{13,19}(?-u:\b)",
+                r"(?-u:\b)[0-9]{12,19}(?-u:\b)",
                 0.5,
             ),
             CARD_CONTEXT,
@@ -239,7 +239,7 @@ fn specs() -> Vec<Spec> {
             spec(
                 "IP_ADDRESS",
                 "ipv6",
-                r"(?i)(?:[0-9a-f]{0,4}:){2,7}(?:[0-9a-f]{1,4}|:)(?:(?:\.[0-9]{1,3}){3})?",
+                r"(?i)[0-9a-f:]{0,39}:[0-9a-f]{0,4}:[0-9a-f:.]{0,45}",
                 0.75,
             ),
             IP_CONTEXT,
@@ -540,7 +540,7 @@ fn specs() -> Vec<Spec> {
             spec(
                 "LOCATION",
                 "street_address",
-                r"(?-u:\b)[0-9]{1,6}(?: [A-Z][a-z]+| [0-9]{1,3}(?:st|nd|rd|th)){1,4} (?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Alley|Bridge|Brook|Burg|Camp|Canyon|Cape|Center|Club|Common|Corner|Cove|Creek|Crescent|Crossing|Dale|Dam|Divide|Estates|Expressway|Extension|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Forest|Forge|Fork|Fort|Freeway|Garden|Gardens|Gateway|Glen|Green|Grove|Harbor|Haven|Heights|Hill|Hills|Hollow|Inlet|Island|Isle|Junction|Key|Knoll|Lake|Lakes|Landing|Light|Lights|Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Neck|Orchard|Oval|Park|Pass|Path|Pike|Pine|Pines|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|River|Route|Row|Run|Shoal|Shore|Shores|Skyway|Spring|Springs|Spur|Station|Stravenue|Stream|Summit|Throughway|Trace|Track|Trafficway|Tunnel|Turnpike|Underpass|Union|Valley|Via|Viaduct|View|Views|Village|Ville|Vista|Walk|Wall|Wells)\.?(?:,? (?:Apt\.?|Suite|Ste\.?|Unit|#) ?[0-9A-Z]+)?(?:,? (?:[A-Z][a-z]+ ?){1,3}, [A-Z]{2} [0-9]{5}(?:-[0-9]{4})?)?(?-u:\b)",
+                r"(?-u:\b)[0-9]{1,6}(?: [A-Z][a-z]+| [0-9]{1,3}(?:st|nd|rd|th)){1,4} (?:(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Way|Place|Square|Trail|Terrace|Circle|Parkway|Highway|Alley|Bridge|Brook|Burg|Bypass|Camp|Canyon|Cape|Causeway|Center|Centre|Cliff|Club|Common|Corner|Course|Cove|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Estate|Expressway|Extension|Fall|Ferry|Field|Flat|Ford|Forest|Forge|Fork|Fort|Freeway|Garden|Gateway|Glen|Green|Grove|Harbor|Haven|Height|Hill|Hollow|Inlet|Island|Isle|Junction|Key|Knoll|Lake|Land|Landing|Light|Loaf|Lock|Lodge|Loop|Mall|Manor|Meadow|Mews|Mill|Mission|Motorway|Mount|Mountain|Neck|Orchard|Oval|Overpass|Park|Pass|Path|Pike|Pine|Plain|Plaza|Point|Port|Prairie|Radial|Ramp|Ranch|Rapid|Rest|Ridge|River|Route|Row|Rue|Run|Shoal|Shore|Skyway|Spring|Spur|Station|Stravenue|Stream|Summit|Throughway|Trace|Track|Trafficway|Tunnel|Turnpike|Underpass|Union|Valley|Viaduct|View|Village|Ville|Vista|Walk|Wall|Well|Branch|Via)s?|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl)\.?(?:,? (?:Apt\.?|Suite|Ste\.?|Unit|#) ?[0-9A-Z]+)?(?:,? (?:[A-Z][a-z]+ ?){1,3}, [A-Z]{2} [0-9]{5}(?:-[0-9]{4})?)?(?-u:\b)",
                 0.8,
             ),
             &[
@@ -551,6 +551,26 @@ fn specs() -> Vec<Spec> {
         ),
     ]
 }
+
+/// Recognizers whose matches have no small length bound: they always scan the whole text (all
+/// start with a literal, so that is cheap); the others may scan overlapping chunks.
+const WHOLE_TEXT: &[&str] = &[
+    "email",
+    "url_scheme",
+    "url_www",
+    "private_key_block",
+    "aws_secret_access_key",
+    "github_token",
+    "gitlab_token",
+    "slack_token",
+    "stripe_key",
+    "llm_api_key",
+    "google_api_key",
+    "jwt",
+    "bearer_token",
+    "password_assignment",
+    "url_credentials",
+];
 
 pub(super) fn built_in() -> Result<Vec<PatternRecognizer>, regex::Error> {
     specs()
@@ -565,6 +585,7 @@ pub(super) fn built_in() -> Result<Vec<PatternRecognizer>, regex::Error> {
                 context_boost: s.boost,
                 validator: s.validator,
                 needs_captures: s.captures,
+                whole_text: WHOLE_TEXT.contains(&s.name),
                 value_group: s.value_group,
             })
         })
@@ -617,7 +638,23 @@ fn digit_neighbour(text: &str, s: usize, e: usize) -> bool {
     before || after
 }
 
-fn check_email(text: &str, s: usize, e: usize, score: f64, _: Option<&Captures<'_>>) -> Check {
+/// The regex matches `@domain` (a literal `@` lets the regex engine skip ahead fast); the local
+/// part is taken here by walking left over its characters.
+fn check_email(text: &str, at: usize, e: usize, score: f64, _: Option<&Captures<'_>>) -> Check {
+    let local_len: usize = text[..at]
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-'))
+        .map(char::len_utf8)
+        .sum();
+    let mut s = at - local_len;
+    // A local part starts with a letter or digit.
+    while s < at && !text[s..].starts_with(char::is_alphanumeric) {
+        s += text[s..].chars().next().map_or(1, char::len_utf8);
+    }
+    if s == at {
+        return Check::Drop;
+    }
     let m = &text[s..e];
     let Some((local, domain)) = m.split_once('@') else {
         return Check::Drop;
@@ -713,15 +750,75 @@ fn check_card(text: &str, s: usize, e: usize, score: f64, _: Option<&Captures<'_
     if glued(text, s, e) || digit_neighbour(text, s, e) {
         return Check::Drop;
     }
-    let m = &text[s..e];
-    let d = digits_of(m);
-    if !(13..=19).contains(&d.len()) || !v::luhn_valid(m) {
-        return Check::Drop;
+    if let Some(score) = card_score(&text[s..e], score) {
+        return keep(s, e, score);
     }
-    // Issuer ranges: 2 (Mastercard 2-series, Mir), 3 (Amex, Diners, JCB), 4 (Visa), 5 (Mastercard,
-    // Maestro), 6 (Discover, UnionPay, Maestro).
-    let issuer = matches!(d[0], 2..=6);
-    keep(s, e, if issuer { 1.0 } else { score })
+    // A separated match may have swallowed a neighbouring number ("ref 4869 3733 713466 39861"):
+    // retry from each later digit group, following groups with the same separator.
+    let bytes = text.as_bytes();
+    let mut g = s;
+    while g < e {
+        // Next group start after the current group.
+        while g < e && bytes[g].is_ascii_digit() {
+            g += 1;
+        }
+        if g >= e {
+            break;
+        }
+        let sep = bytes[g];
+        g += 1;
+        let mut groups = vec![];
+        let mut i = g;
+        while groups.len() < 5 {
+            let st = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == st {
+                break;
+            }
+            groups.push((st, i));
+            if i + 1 < bytes.len() && bytes[i] == sep && bytes[i + 1].is_ascii_digit() {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        for n in (3..=groups.len()).rev() {
+            let (gs, ge) = (groups[0].0, groups[n - 1].1);
+            if word_char_at(text, ge) {
+                continue;
+            }
+            if let Some(score) = card_score(&text[gs..ge], score) {
+                return keep(gs, ge, score);
+            }
+        }
+    }
+    Check::Drop
+}
+
+/// Score of a card number candidate, `None` when it is not one.
+fn card_score(m: &str, score: f64) -> Option<f64> {
+    let d = digits_of(m);
+    if !(12..=19).contains(&d.len()) || !v::luhn_valid(m) {
+        return None;
+    }
+    let issuer = if d.len() == 12 {
+        // Only Maestro issues 12-digit cards.
+        let iin: u32 = d[..4].iter().fold(0, |acc, x| acc * 10 + u32::from(*x));
+        matches!(
+            iin,
+            5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761..=6763 | 604 | 6390 | 5600..=5899
+        )
+    } else {
+        // Issuer ranges: 2 (Mastercard 2-series, Mir), 3 (Amex, Diners, JCB), 4 (Visa),
+        // 5 (Mastercard, Maestro), 6 (Discover, UnionPay, Maestro).
+        matches!(d[0], 2..=6)
+    };
+    if d.len() == 12 && !issuer {
+        return None;
+    }
+    Some(if issuer { 1.0 } else { score })
 }
 
 fn check_iban(text: &str, s: usize, e: usize, _score: f64, _: Option<&Captures<'_>>) -> Check {
@@ -762,7 +859,11 @@ fn check_ipv4(text: &str, s: usize, e: usize, score: f64, _: Option<&Captures<'_
     }
 }
 
-fn check_ipv6(text: &str, s: usize, e: usize, score: f64, _: Option<&Captures<'_>>) -> Check {
+fn check_ipv6(text: &str, s: usize, mut e: usize, score: f64, _: Option<&Captures<'_>>) -> Check {
+    // The candidate class is loose: a sentence dot or colon after the address is not part of it.
+    while e > s && matches!(text.as_bytes()[e - 1], b'.' | b':') && !text[s..e].ends_with("::") {
+        e -= 1;
+    }
     let m = &text[s..e];
     let b = text.as_bytes();
     if s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b':') {

@@ -104,6 +104,13 @@ fn credit_card() {
         "19 digits 6011 0009 9013 9424 009",
         "6011 0009 9013 9424 009",
     );
+    hit("CREDIT_CARD", "maestro 501884269439 ok", "501884269439");
+    miss("CREDIT_CARD", "ticket 123456789031 closed"); // 12 digits, Luhn-valid, not Maestro
+    hit(
+        "CREDIT_CARD",
+        "token=4869 3733 713466 39861 declined",
+        "3733 713466 39861",
+    );
     miss("CREDIT_CARD", "card 4111 1111 1111 1112");
     miss("CREDIT_CARD", "tracking 1234567890123");
 }
@@ -287,6 +294,7 @@ fn person() {
     hit("PERSON", "my name is Priya", "Priya");
     hit("PERSON", "signed, John F. Kennedy", "John F. Kennedy");
     hit("PERSON", "ask Xiomara Rodriguez", "Xiomara Rodriguez");
+    hit("PERSON", "Dalton Herrera called", "Dalton Herrera");
     miss(
         "PERSON",
         "The Python Software Foundation released Rust bindings",
@@ -305,6 +313,13 @@ fn location() {
         "1600 Pennsylvania Avenue, Washington, DC 20500",
     );
     hit("LOCATION", "我住在東京", "東京");
+    hit("LOCATION", "we moved to Gifhorn last year", "Gifhorn");
+    hit(
+        "LOCATION",
+        "ship it to 446 Blake Junctions Suite 047, West Janebury, FL 99739",
+        "446 Blake Junctions Suite 047, West Janebury, FL 99739",
+    );
+    miss("LOCATION", "I work in Marketing");
     miss("LOCATION", "Victoria called");
 }
 
@@ -380,4 +395,34 @@ fn custom_patterns_are_recognized() {
         engine.discover("EMP-123456", 0.6).is_empty(),
         "no context, score 0.5"
     );
+}
+
+#[test]
+fn chunked_scan_finds_exactly_what_a_whole_text_scan_finds() {
+    let recognizers = crate::protection::Recognizers::new(&[]).unwrap();
+    let pieces = [
+        "Call (415) 555-2671 now. ",
+        "Card 4111 1111 1111 1111, ",
+        "IBAN DE89 3704 0044 0532 0130 00. ",
+        "Jane Doe lives in Berlin. ",
+        "ssn 536-22-1234 ",
+        "é東京😀 ",
+        "mail jane.doe@example.com ",
+        "AKIAIOSFODNN7EXAMPLE ",
+        "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY----- ",
+        "lorem ipsum dolor sit amet ",
+    ];
+    // Shift the pieces by 0..40 bytes so entities straddle chunk borders at many offsets.
+    for pad in 0..40 {
+        let mut text = "x".repeat(pad);
+        let mut i = 0;
+        while text.len() < 5000 {
+            text.push_str(pieces[i % pieces.len()]);
+            i += 7;
+        }
+        let a = recognizers.discover(&text, 0.3);
+        let b = recognizers.discover_plain(&text, 0.3);
+        assert_eq!(a, b, "pad {pad}");
+        assert!(a.len() > 100);
+    }
 }

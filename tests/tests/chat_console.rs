@@ -1,0 +1,215 @@
+//! The console's chat flow, request by request (API.md "Chat"): log in, list the models, pick
+//! one, send a prompt with PII, poll every second until the answer is there, then open the
+//! conversation and show its protection analysis.
+use pai_integration::chat_support::{marker, Stack, POLL_ATTEMPTS};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn keys(value: &Value) -> Vec<String> {
+    value
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn assert_guardrails(guardrails: &Value, what: &str) {
+    let mut found = keys(guardrails);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "details",
+            "outcome",
+            "policy_signals",
+            "risk_score",
+            "threshold"
+        ],
+        "{what} guardrails: {guardrails}"
+    );
+    let score = guardrails["risk_score"].as_f64().unwrap_or(-1.0);
+    assert!(
+        (0.0..=1.0).contains(&score),
+        "{what} risk_score: {guardrails}"
+    );
+    assert!(
+        guardrails["policy_signals"].is_array(),
+        "{what}: {guardrails}"
+    );
+}
+
+#[test]
+fn console_flow_login_pick_model_send_pii_poll_and_show_the_analysis() {
+    let stack = Stack::from_env();
+    // A user made by the admin, then the console's own login and profile calls.
+    let created = stack.new_user("STANDARD");
+    let user = stack.login(&created.username, &created.password);
+    let me = stack.get(&user, "/api/me/").expect(200, "GET /api/me/");
+    assert_eq!(me["role"], "STANDARD");
+
+    let models = stack
+        .get(&user, "/api/models/")
+        .expect(200, "GET /api/models/");
+    let model = models["models"]
+        .as_array()
+        .and_then(|m| m.first())
+        .cloned()
+        .unwrap_or_else(|| panic!("no model to pick: {models}"));
+    let model_id = model["id"].as_str().expect("model id");
+    assert_eq!(model["requires_polling"], true, "{model}");
+
+    let marker = marker();
+    let prompt = format!(
+        "Hi, I am Emily Johnson, email emily.johnson@example.net, phone (415) 823-6417. \
+         Can you help me update my profile? {marker}"
+    );
+    let sent = stack
+        .chat(
+            &user,
+            &json!({"message": prompt, "model_id": model_id, "protegrity_mode": "redact"}),
+        )
+        .expect(200, "POST /api/chat/");
+    assert_eq!(sent["status"], "pending", "{sent}");
+    assert_eq!(
+        sent["messages"],
+        json!([
+            {"role": "user", "content": prompt},
+            {"role": "assistant", "content": "", "pending": true},
+        ])
+    );
+    assert_eq!(sent["tool_results"], json!([]));
+    assert_eq!(sent["protegrity_data"]["output_processing"], Value::Null);
+    let id = sent["conversation_id"].as_str().expect("conversation_id");
+
+    // The console polls every second, 60 times at most, and renders `response`.
+    let mut completed = None;
+    for attempt in 0..POLL_ATTEMPTS {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        let polled = stack
+            .poll(&user, id)
+            .expect(200, "GET /api/chat/poll/{id}/");
+        if polled["status"] == "completed" {
+            completed = Some(polled);
+            break;
+        }
+        assert_eq!(polled, json!({"status": "pending"}));
+    }
+    let polled = completed.unwrap_or_else(|| panic!("no answer after {POLL_ATTEMPTS} polls"));
+    let mut poll_keys = keys(&polled);
+    poll_keys.sort();
+    assert_eq!(
+        poll_keys,
+        [
+            "agent",
+            "llm",
+            "protegrity_output",
+            "response",
+            "status",
+            "tool_results"
+        ],
+        "{polled}"
+    );
+    let response = polled["response"].as_str().unwrap_or_default();
+    assert!(response.contains(&marker), "the answer: {polled}");
+    for pii in [
+        "Emily Johnson",
+        "emily.johnson@example.net",
+        "(415) 823-6417",
+    ] {
+        assert!(
+            !response.contains(pii),
+            "{pii:?} in the answer {response:?}"
+        );
+    }
+    assert_eq!(polled["llm"], model["name"], "{polled}");
+    assert!(polled["agent"].is_string(), "{polled}");
+
+    // The conversation view with its analysis.
+    let detail = stack.conversation(&user, id);
+    let all = detail["messages"].as_array().cloned().unwrap_or_default();
+    assert_eq!(all.len(), 2, "{detail}");
+    let (asked, answered) = (&all[0], &all[1]);
+    assert_eq!(asked["role"], "user");
+    assert_eq!(asked["content"], prompt.as_str());
+    let input = &asked["protegrity_data"]["input_processing"];
+    let mut input_keys = keys(input);
+    input_keys.sort();
+    assert_eq!(
+        input_keys,
+        [
+            "discovery",
+            "guardrails",
+            "mode",
+            "original_text",
+            "processed_text",
+            "protection",
+            "redaction",
+            "should_block"
+        ],
+        "{asked}"
+    );
+    assert_guardrails(&input["guardrails"], "input");
+    assert_eq!(input["should_block"], false);
+    assert_eq!(input["mode"], "redact");
+    for kind in ["PERSON", "EMAIL", "PHONE"] {
+        let findings = input["discovery"][kind]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(!findings.is_empty(), "no {kind} finding: {input}");
+        let f = &findings[0];
+        let start = f["location"]["start_index"].as_u64().expect("start_index") as usize;
+        let end = f["location"]["end_index"].as_u64().expect("end_index") as usize;
+        let shown: String = prompt.chars().skip(start).take(end - start).collect();
+        assert_eq!(f["entity_text"], shown.as_str(), "character offsets: {f}");
+        assert!(f["score"].as_f64().is_some(), "{f}");
+    }
+    assert_eq!(input["redaction"]["success"], true, "{input}");
+    assert_eq!(input["redaction"]["method"], "redact", "{input}");
+    assert!(
+        input["redaction"]["entities_found"].as_u64() >= Some(3),
+        "{input}"
+    );
+    let processed = input["processed_text"].as_str().unwrap_or_default();
+    assert!(
+        processed.contains("[EMAIL]") && processed.contains("[PHONE]"),
+        "{processed}"
+    );
+
+    assert_eq!(answered["role"], "assistant");
+    assert_eq!(answered["pending"], false);
+    assert_eq!(answered["blocked"], false);
+    assert_eq!(answered["content"], polled["response"]);
+    let output = &answered["protegrity_data"]["output_processing"];
+    let mut output_keys = keys(output);
+    output_keys.sort();
+    assert_eq!(
+        output_keys,
+        [
+            "discovery",
+            "guardrails",
+            "original_response",
+            "processed_response",
+            "redaction",
+            "should_filter"
+        ],
+        "{answered}"
+    );
+    assert_guardrails(&output["guardrails"], "output");
+    assert_eq!(output, &polled["protegrity_output"]);
+
+    // The conversation list shows it with both messages.
+    let list = stack
+        .get(&user, "/api/conversations/")
+        .expect(200, "GET /api/conversations/");
+    let entry = list["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("conversation not listed: {list}"));
+    assert_eq!(entry["message_count"], 2, "{entry}");
+    assert_eq!(entry["model_id"], model_id, "{entry}");
+}
