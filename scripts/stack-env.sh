@@ -40,3 +40,5 @@ export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 unset AWS_SESSION_TOKEN AWS_PROFILE
 export CHAT_TURN_STATE_MACHINE_ARN=arn:aws:states:us-east-1:123456789012:stateMachine:chat-turn
+export CONVERSATION_PURGE_STATE_MACHINE_ARN=arn:aws:states:us-east-1:123456789012:stateMachine:conversation-purge
+export RETENTION_DAYS=${RETENTION_DAYS:-30}
