@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 pub struct App {
     pub store: Arc<dyn Store>,
-    pub jwt: JwtKeys,
+    /// Read on first use: workflow tasks never need it (nor the permission to read it).
+    jwt: tokio::sync::OnceCell<JwtKeys>,
+    aws: aws_config::SdkConfig,
     pub llm: LlmSettings,
     /// Providers whose models are offered (from `ENABLED_LLM_PROVIDERS` or auto-detection).
     pub providers: Vec<Provider>,
@@ -29,10 +31,17 @@ pub struct App {
 }
 
 impl App {
+    /// The JWT signing keys (`JWT_SECRET`, or the Secrets Manager secret `JWT_SECRET_ARN`).
+    pub async fn jwt(&self) -> Result<&JwtKeys, crate::api::ApiError> {
+        self.jwt
+            .get_or_try_init(|| JwtKeys::from_env(&self.aws))
+            .await
+            .map_err(|e| crate::api::ApiError::Unavailable(e.to_string()))
+    }
+
     pub async fn from_env() -> Result<Self, ConfigError> {
         let aws = config::aws().await;
         let dynamo = Arc::new(DynamoStore::from_config(&aws)?);
-        let jwt = JwtKeys::from_env(&aws).await?;
         let llm = LlmSettings::from_env();
         let protection_config = ProtectionConfig::from_env().map_err(|e| ConfigError::Invalid {
             name: "PROTEGRITY_*",
@@ -57,7 +66,8 @@ impl App {
             llm,
             workflow: Arc::new(SfnWorkflow::from_config(&aws)),
             store: dynamo,
-            jwt,
+            jwt: tokio::sync::OnceCell::new(),
+            aws,
             protection,
             keys,
             classifier,

@@ -181,23 +181,27 @@ pub async fn login(app: &App, username: &str, password: &str) -> Result<TokenPai
         return Err(wrong());
     }
     Ok(TokenPair {
-        refresh: app.jwt.issue(stored.user.id, TokenType::Refresh)?,
-        access: app.jwt.issue(stored.user.id, TokenType::Access)?,
+        refresh: app.jwt().await?.issue(stored.user.id, TokenType::Refresh)?,
+        access: app.jwt().await?.issue(stored.user.id, TokenType::Access)?,
     })
 }
 
 /// `POST /api/auth/token/refresh/`.
 pub async fn refresh(app: &App, refresh_token: &str) -> Result<AccessToken, ApiError> {
-    let claims = app.jwt.decode(refresh_token).map_err(|e| match e {
-        TokenError::Expired => token_not_valid("Token is expired"),
-        TokenError::Invalid => token_not_valid("Token is invalid"),
-    })?;
+    let claims = app
+        .jwt()
+        .await?
+        .decode(refresh_token)
+        .map_err(|e| match e {
+            TokenError::Expired => token_not_valid("Token is expired"),
+            TokenError::Invalid => token_not_valid("Token is invalid"),
+        })?;
     if claims.token_type != TokenType::Refresh {
         return Err(token_not_valid("Token has wrong type"));
     }
     let user = active_user(app, &claims.user_id).await?;
     Ok(AccessToken {
-        access: app.jwt.issue(user.id, TokenType::Access)?,
+        access: app.jwt().await?.issue(user.id, TokenType::Access)?,
     })
 }
 
@@ -215,7 +219,8 @@ pub async fn authenticate(app: &App, headers: &HeaderMap) -> Result<User, ApiErr
         None => Err(ApiError::not_authenticated()),
         Some(Credentials::Bearer(token)) => {
             let claims = app
-                .jwt
+                .jwt()
+                .await?
                 .decode(&token)
                 .map_err(|_| ApiError::invalid_token())?;
             if claims.token_type != TokenType::Access {
