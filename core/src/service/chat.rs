@@ -174,6 +174,9 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
     let catalog = app.store.load_catalog().await?;
     let existing = existing_conversation(app, user, req.conversation_id.as_deref()).await?;
     let is_new = existing.is_none();
+    let before = existing
+        .as_ref()
+        .map(|c| (c.model_id.clone(), c.primary_agent.clone()));
     let mut conversation = match existing {
         Some(mut c) => {
             if c.pending_turn.is_some() {
@@ -195,6 +198,9 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
         }
     };
 
+    let changed_choice = before.is_some_and(|(model, agent)| {
+        model != conversation.model_id || agent != conversation.primary_agent
+    });
     let mut tokens = token_context(app, user.id, conversation.id, is_new).await?;
     let remote = remote_scan(app, message.expose(), Direction::Input).await;
     let input = app
@@ -212,7 +218,9 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
     if is_new {
         conversation.title = auto_title(sanitized.as_deref().unwrap_or(""));
         app.store.create_conversation(&conversation).await?;
-    } else {
+    } else if changed_choice {
+        // Appending the messages below bumps `updated_at`; only a new model or agent needs
+        // its own write.
         conversation.updated_at = time::now();
         match app.store.update_conversation(&conversation).await {
             Err(StoreError::Conflict(_)) => return Err(ApiError::conversation_not_found()),

@@ -75,6 +75,20 @@ impl DynamoStore {
             .max(0))
     }
 
+    /// A consistent Query for the messages of one conversation.
+    fn messages_query(
+        &self,
+        conversation_id: Uuid,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :p AND begins_with(sk, :m)")
+            .expression_attribute_values(":p", s(conv_pk(conversation_id)))
+            .expression_attribute_values(":m", s("MSG#"))
+            .consistent_read(true)
+    }
+
     /// The owner's `conversation_count` change that goes in the same transaction.
     fn count_on_owner(&self, owner_id: i64, delta: i64) -> Result<Update, StoreError> {
         build(
@@ -311,15 +325,9 @@ impl ConversationStore for DynamoStore {
         limit: i32,
     ) -> Result<Vec<Message>, StoreError> {
         let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :p AND begins_with(sk, :m)")
-            .expression_attribute_values(":p", s(conv_pk(conversation_id)))
-            .expression_attribute_values(":m", s("MSG#"))
+            .messages_query(conversation_id)
             .scan_index_forward(false)
             .limit(limit)
-            .consistent_read(true)
             .send()
             .await
             .map_err(map_err)?;
@@ -333,13 +341,7 @@ impl ConversationStore for DynamoStore {
     async fn list_messages(&self, conversation_id: Uuid) -> Result<Vec<Message>, StoreError> {
         let mut messages = Vec::new();
         let mut pages = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :p AND begins_with(sk, :m)")
-            .expression_attribute_values(":p", s(conv_pk(conversation_id)))
-            .expression_attribute_values(":m", s("MSG#"))
-            .consistent_read(true)
+            .messages_query(conversation_id)
             .into_paginator()
             .items()
             .send();
