@@ -9,6 +9,8 @@
    <path>` in AWS, each other method locally); every unmatched request → not-found (`$default`
    in AWS, the catch-all locally). Locally each path is listed with and without the trailing
    slash; in AWS only without (HTTP APIs route `/x/` to `/x` and refuse route keys ending in `/`).
+   Locally OPTIONS of every path goes to cors-preflight; in AWS the HTTP API's CORS configuration
+   answers preflights before any route, so cors-preflight is the one local-only binary.
 2. Functions: every binary in functions/src/bin has exactly one function resource (logical id
    `<PascalName>Function`, `BuildMethod: rust-cargolambda`, `Binary: <name>`) and vice versa,
    each with an errors/throttles alarm.
@@ -32,6 +34,9 @@ NOT_FOUND = "not-found"
 METHOD_NOT_ALLOWED = "method-not-allowed"
 DEFAULT_ROUTE = ("ANY", "$default", NOT_FOUND)
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+PREFLIGHT = "cors-preflight"
+# Binaries that only the local router uses (see the module docstring).
+LOCAL_ONLY = {PREFLIGHT}
 
 
 def pascal(name):
@@ -142,7 +147,11 @@ def local_routes(cargo_toml, problems):
         missing = [m for m in METHODS if m not in table]
         if missing:
             problems.append(f"local router: {base} leaves {', '.join(missing)} to the emulator's page")
+        if table.get("OPTIONS") != PREFLIGHT:
+            problems.append(f"local router: OPTIONS {base} does not go to {PREFLIGHT}")
         for method, function in table.items():
+            if method == "OPTIONS":
+                continue
             if function == METHOD_NOT_ALLOWED:
                 found.add(("ANY", base, METHOD_NOT_ALLOWED))
             else:
@@ -197,7 +206,7 @@ def check_functions(template, bins, problems):
         alarm = resources.get(logical + "Alarm", {})
         if logical not in json.dumps(alarm.get("Properties", {}).get("Metrics", [])):
             problems.append(f"{where}: no {logical}Alarm on its errors and throttles")
-    for binary in sorted(bins - by_binary.keys()):
+    for binary in sorted(bins - by_binary.keys() - LOCAL_ONLY):
         problems.append(f"functions/src/bin/{binary}.rs has no function resource in the template")
     for binary in sorted(by_binary.keys() - bins):
         problems.append(f"template: {by_binary[binary]} builds {binary}, which is not a binary")

@@ -33,6 +33,9 @@ done <"$STATE_DIR/secrets.env"
 export TABLE_NAME=${TABLE_NAME:-pai-local}
 export RUST_LOG=${RUST_LOG:-info}
 export ALLOW_UNPROTECTED_MODE=${ALLOW_UNPROTECTED_MODE:-false}
+export CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-http://localhost:5173,http://127.0.0.1:5173}
+export CHAT_INLINE_WAIT_SECONDS=${CHAT_INLINE_WAIT_SECONDS:-25}
+export PAI_WATCH_CONCURRENCY=${PAI_WATCH_CONCURRENCY:-8}
 
 # Always the emulator: real AWS credentials from the caller's shell must never reach it.
 export AWS_ENDPOINT_URL=http://127.0.0.1:$PAI_EMULATOR_PORT

@@ -79,8 +79,12 @@ up() {
 
     say "starting cargo lambda watch on http://127.0.0.1:$PAI_API_PORT"
     # shellcheck disable=SC2086 # PAI_WATCH_FLAGS is a list of flags
+    # --disable-cors: our functions answer CORS from the allow-list (core/src/api/cors.rs), the
+    # router's own permissive CORS must not. --concurrency: up to N instances of each function
+    # serve requests side by side, as Lambda scales out (each instance one request at a time).
     start_bg api \
-        cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$PAI_API_PORT" ${PAI_WATCH_FLAGS:-}
+        cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$PAI_API_PORT" \
+        --disable-cors --concurrency "$PAI_WATCH_CONCURRENCY" ${PAI_WATCH_FLAGS:-}
     wait_for "http://127.0.0.1:$PAI_API_PORT/api/health/" 300 api health_ok || exit 1
     trap - EXIT
 }

@@ -70,6 +70,9 @@ start_fakes() {
     # Short limits so failure paths finish quickly: a slow provider times out after 5 s, and
     # poll fails a turn still pending after 40 s.
     export LLM_TIMEOUT_SECONDS=5 TURN_DEADLINE_SECONDS=40
+    # Quick turns (the fake answers at once) come back inline; the fake's slow scenarios take
+    # longer than this, so their turns answer `pending` and complete by polling.
+    export CHAT_INLINE_WAIT_SECONDS=3
 }
 
 # Starts every function once (cargo lambda watch starts a function on its first call), so no

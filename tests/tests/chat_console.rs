@@ -68,34 +68,39 @@ fn console_flow_login_pick_model_send_pii_poll_and_show_the_analysis() {
             &json!({"message": prompt, "model_id": model_id, "protegrity_mode": "redact"}),
         )
         .expect(200, "POST /api/chat/");
-    assert_eq!(sent["status"], "pending", "{sent}");
+    // The console renders a reply only when POST /api/chat/ itself answers `completed` (its
+    // polling callback never updates the bubble it shows, API.md): with a quick model the
+    // reply must be inline, or a user sees three dots until they reload.
     assert_eq!(
-        sent["messages"],
-        json!([
-            {"role": "user", "content": prompt},
-            {"role": "assistant", "content": "", "pending": true},
-        ])
+        sent["status"], "completed",
+        "a quick model's reply must arrive inline: {sent}"
     );
+    assert_eq!(
+        sent["messages"][0],
+        json!({"role": "user", "content": prompt})
+    );
+    let shown = &sent["messages"][1];
+    assert_eq!(shown["role"], "assistant", "{sent}");
+    assert!(shown.get("pending").is_none(), "{sent}");
     assert_eq!(sent["tool_results"], json!([]));
-    assert_eq!(sent["protegrity_data"]["output_processing"], Value::Null);
+    assert!(
+        sent["protegrity_data"]["output_processing"].is_object(),
+        "{sent}"
+    );
     let id = sent["conversation_id"].as_str().expect("conversation_id");
 
-    // The console polls every second, 60 times at most, and renders `response`.
-    let mut completed = None;
-    for attempt in 0..POLL_ATTEMPTS {
-        if attempt > 0 {
-            std::thread::sleep(Duration::from_secs(1));
-        }
-        let polled = stack
-            .poll(&user, id)
-            .expect(200, "GET /api/chat/poll/{id}/");
-        if polled["status"] == "completed" {
-            completed = Some(polled);
-            break;
-        }
-        assert_eq!(polled, json!({"status": "pending"}));
-    }
-    let polled = completed.unwrap_or_else(|| panic!("no answer after {POLL_ATTEMPTS} polls"));
+    // What the console would poll for (and other clients do) says the same.
+    let polled = stack
+        .poll(&user, id)
+        .expect(200, "GET /api/chat/poll/{id}/");
+    assert_eq!(polled["status"], "completed", "{polled}");
+    assert_eq!(polled["response"], shown["content"], "{polled}");
+    assert_eq!(polled["agent"], shown["agent"], "{polled}");
+    assert_eq!(polled["llm"], shown["llm"], "{polled}");
+    assert_eq!(
+        polled["protegrity_output"], sent["protegrity_data"]["output_processing"],
+        "{polled}"
+    );
     let mut poll_keys = keys(&polled);
     poll_keys.sort();
     assert_eq!(
@@ -212,4 +217,52 @@ fn console_flow_login_pick_model_send_pii_poll_and_show_the_analysis() {
         .unwrap_or_else(|| panic!("conversation not listed: {list}"));
     assert_eq!(entry["message_count"], 2, "{entry}");
     assert_eq!(entry["model_id"], model_id, "{entry}");
+}
+
+/// A slow model: `POST /api/chat/` answers `pending` after the inline wait, and the console's
+/// polling (every second, 60 times at most) then gets the reply.
+#[test]
+fn console_flow_with_a_slow_model_answers_pending_then_completes_by_polling() {
+    let stack = Stack::from_env();
+    let created = stack.new_user("STANDARD");
+    let user = stack.login(&created.username, &created.password);
+    let marker = marker();
+    // OpenAI answers after the stack's LLM timeout, so the fallback answers much later than
+    // the test stack's inline wait.
+    let prompt = format!("Slow today? [[fail:openai:slow]] {marker}");
+    let sent = stack
+        .chat(
+            &user,
+            &json!({"message": prompt, "model_id": "openai-gpt-4o-mini", "protegrity_mode": "redact"}),
+        )
+        .expect(200, "POST /api/chat/");
+    assert_eq!(sent["status"], "pending", "{sent}");
+    assert_eq!(
+        sent["messages"],
+        json!([
+            {"role": "user", "content": prompt},
+            {"role": "assistant", "content": "", "pending": true},
+        ])
+    );
+    assert_eq!(sent["protegrity_data"]["output_processing"], Value::Null);
+    let id = sent["conversation_id"].as_str().expect("conversation_id");
+
+    let mut completed = None;
+    for attempt in 0..POLL_ATTEMPTS {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        let polled = stack
+            .poll(&user, id)
+            .expect(200, "GET /api/chat/poll/{id}/");
+        if polled["status"] == "completed" {
+            completed = Some(polled);
+            break;
+        }
+        assert_eq!(polled, json!({"status": "pending"}));
+    }
+    let polled = completed.unwrap_or_else(|| panic!("no answer after {POLL_ATTEMPTS} polls"));
+    let response = polled["response"].as_str().unwrap_or_default();
+    assert!(response.contains(&marker), "{polled}");
+    assert!(polled["protegrity_output"].is_object(), "{polled}");
 }

@@ -130,7 +130,7 @@ fn converse(
         if let Some(id) = &conversation {
             body["conversation_id"] = json!(id);
         }
-        let sent = stack.chat_pending(user, &body);
+        let sent = stack.chat_accepted(user, &body);
         let id = sent["conversation_id"]
             .as_str()
             .expect("conversation_id")
@@ -320,7 +320,7 @@ fn new_conversation_title_is_the_sanitized_first_message_cut_to_50_chars() {
         "Email maria.garcia@example.org about card 4556 7375 8689 9855 and the rest of \
          this long message {marker}"
     );
-    let sent = stack.chat_pending(&user, &json!({"message": long}));
+    let sent = stack.chat_accepted(&user, &json!({"message": long}));
     let id = sent["conversation_id"].as_str().expect("conversation_id");
     let processed = sent["protegrity_data"]["input_processing"]["processed_text"]
         .as_str()
@@ -337,7 +337,7 @@ fn new_conversation_title_is_the_sanitized_first_message_cut_to_50_chars() {
     stack.wait_completed(&user, id);
 
     let short = "Call John Smith";
-    let sent = stack.chat_pending(&user, &json!({"message": short}));
+    let sent = stack.chat_accepted(&user, &json!({"message": short}));
     let id = sent["conversation_id"].as_str().expect("conversation_id");
     let processed = sent["protegrity_data"]["input_processing"]["processed_text"]
         .as_str()

@@ -123,7 +123,7 @@ fn a_second_send_while_a_turn_is_pending_is_409() {
     let user = stack.new_user("STANDARD");
     let marker = marker();
     // OpenAI answers after the stack's LLM timeout, so the turn stays pending for a while.
-    let sent = stack.chat_pending(
+    let sent = stack.chat_accepted(
         &user,
         &json!({"message": format!("first [[fail:openai:slow]] {marker}"), "model_id": "openai-gpt-4o-mini"}),
     );
@@ -142,7 +142,7 @@ fn a_second_send_while_a_turn_is_pending_is_409() {
     );
 
     stack.wait_completed(&user, id);
-    let next = stack.chat_pending(
+    let next = stack.chat_accepted(
         &user,
         &json!({"message": format!("third {marker}"), "conversation_id": id}),
     );
@@ -157,7 +157,7 @@ fn unknown_or_foreign_conversation_id_starts_a_new_conversation() {
     let owner = stack.new_user("STANDARD");
     let other = stack.new_user("STANDARD");
     let marker = marker();
-    let sent = stack.chat_pending(&owner, &json!({"message": format!("mine {marker}")}));
+    let sent = stack.chat_accepted(&owner, &json!({"message": format!("mine {marker}")}));
     let id = sent["conversation_id"].as_str().expect("conversation_id");
     stack.wait_completed(&owner, id);
 
@@ -166,7 +166,7 @@ fn unknown_or_foreign_conversation_id_starts_a_new_conversation() {
         uuid::Uuid::new_v4().to_string(),
         "not-a-uuid".to_owned(),
     ] {
-        let sent = stack.chat_pending(
+        let sent = stack.chat_accepted(
             &other,
             &json!({"message": format!("theirs {marker}"), "conversation_id": conversation_id}),
         );
@@ -184,7 +184,7 @@ fn unknown_or_foreign_conversation_id_starts_a_new_conversation() {
     // A deleted conversation is not continued either.
     let answer = stack.send_delete(&owner, &format!("/api/conversations/{id}/"));
     assert_eq!(answer.status.as_u16(), 204, "{:?}", answer.body);
-    let sent = stack.chat_pending(
+    let sent = stack.chat_accepted(
         &owner,
         &json!({"message": format!("after delete {marker}"), "conversation_id": id}),
     );
@@ -201,7 +201,7 @@ fn standard_user_cannot_continue_on_a_model_they_may_not_use() {
     let stack = Stack::from_env();
     let user = stack.new_user("PROTEGRITY");
     let marker = marker();
-    let sent = stack.chat_pending(
+    let sent = stack.chat_accepted(
         &user,
         &json!({"message": format!("hello {marker}"), "model_id": "openai-gpt-4o"}),
     );
@@ -224,7 +224,7 @@ fn standard_user_cannot_continue_on_a_model_they_may_not_use() {
         )
         .expect_error(403, "forbidden_model", "continue naming a PROTEGRITY model");
     // Switching to a model the role allows is fine.
-    let next = stack.chat_pending(
+    let next = stack.chat_accepted(
         &user,
         &json!({"message": format!("again {marker}"), "conversation_id": id,
                 "model_id": "openai-gpt-4o-mini"}),

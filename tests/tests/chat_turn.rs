@@ -14,7 +14,7 @@ const MODEL: &str = "openai-gpt-4o-mini";
 /// Sends `prompt` as a new redact-mode conversation on [`MODEL`]; returns the conversation id
 /// and the sanitized prompt.
 fn start(stack: &Stack, user: &User, prompt: &str) -> (String, String) {
-    let sent = stack.chat_pending(user, &json!({"message": prompt, "model_id": MODEL}));
+    let sent = stack.chat_accepted(user, &json!({"message": prompt, "model_id": MODEL}));
     let id = sent["conversation_id"]
         .as_str()
         .expect("conversation_id")
@@ -149,7 +149,7 @@ fn all_providers_failing_gives_a_visible_error_reply() {
     // Still completed on a later poll, and the next turn can start.
     let again = stack.poll(&user, &id).expect(200, "poll");
     assert_eq!(again["status"], "completed", "{again}");
-    let next = stack.chat_pending(
+    let next = stack.chat_accepted(
         &user,
         &json!({"message": format!("next {marker}"), "conversation_id": id}),
     );
@@ -383,7 +383,7 @@ fn data_protection_expert_runs_a_tool_for_a_protegrity_user() {
     let prompt = format!(
         "[[tool:protegrity-redact]] Please redact this: my email is john.smith@example.com {marker}"
     );
-    let sent = stack.chat_pending(
+    let sent = stack.chat_accepted(
         &user,
         &json!({"message": prompt, "agent_id": "data-protection-expert", "model_id": MODEL}),
     );
@@ -643,7 +643,7 @@ fn echo_model_answers_without_any_provider() {
     let stack = Stack::from_env();
     let user = stack.new_user("STANDARD");
     let marker = marker();
-    let sent = stack.chat_pending(
+    let sent = stack.chat_accepted(
         &user,
         &json!({"message": format!("My email is john.smith@example.com {marker}"), "model_id": "echo"}),
     );
@@ -742,7 +742,7 @@ fn tokens_are_stable_in_a_conversation_and_restored_only_there() {
         if let Some(id) = conversation {
             body["conversation_id"] = json!(id);
         }
-        let sent = stack.chat_pending(user, &body);
+        let sent = stack.chat_accepted(user, &body);
         let id = sent["conversation_id"].as_str().expect("id").to_owned();
         stack.wait_completed(user, &id);
         (id, sent)
@@ -841,7 +841,7 @@ fn unprotect_tool_shows_values_to_the_user_but_never_to_the_model() {
     let user = stack.new_user("PROTEGRITY");
     let marker = marker();
     let email = "john.smith@example.com";
-    let sent = stack.chat_pending(
+    let sent = stack.chat_accepted(
         &user,
         &json!({
             "message": format!("[[tool:protegrity-unprotect]] Show me my email {email} {marker}"),

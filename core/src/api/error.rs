@@ -72,7 +72,7 @@ impl ApiError {
         Self::app(
             StatusCode::NOT_FOUND,
             "conversation_not_found",
-            "Conversation not found.",
+            "Conversation not found",
         )
     }
 

@@ -1,6 +1,7 @@
 //! What every HTTP function shares: the error envelope, JSON body parsing, credentials
 //! extraction, pagination links, response headers and the serve loop.
 pub mod body;
+pub mod cors;
 pub mod credentials;
 pub mod error;
 pub mod pagination;
@@ -33,19 +34,25 @@ where
     F: Fn(Request) -> Fut,
     Fut: Future<Output = Result<Response<Body>, ApiError>> + Send,
 {
+    let cors = &cors::Cors::from_env();
     lambda_http::run(service_fn(|req: Request| {
         let request_id = req.lambda_context_ref().map(|c| c.request_id.clone());
         let method = req.method().clone();
+        let origin = cors.allowed_origin(req.headers());
         let fut = handler(req);
         async move {
             let result = fut.await;
-            let response = match result {
+            let mut response = match result {
                 Ok(r) => r,
                 Err(e) => {
                     e.log(request_id.as_deref(), &method);
                     e.into_response()
                 }
             };
+            // A preflight answer carries its own CORS headers (`Cors::preflight`).
+            if method != lambda_http::http::Method::OPTIONS {
+                cors.decorate(origin, &mut response);
+            }
             Ok::<_, std::convert::Infallible>(response::with_headers(response))
         }
     }))

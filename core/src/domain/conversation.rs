@@ -8,7 +8,7 @@ use uuid::Uuid;
 pub const MAX_TITLE_CHARS: usize = 255;
 /// New chat conversations are titled with the first message cut to this many characters.
 pub const AUTO_TITLE_CHARS: usize = 50;
-pub const DEFAULT_TITLE: &str = "New Conversation";
+pub const DEFAULT_TITLE: &str = "New chat";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {

@@ -28,6 +28,9 @@ pub struct App {
     /// Seconds after which a still-pending turn is failed by poll (state machine timeout +
     /// margin).
     pub turn_deadline_seconds: i64,
+    /// `CHAT_INLINE_WAIT_SECONDS`: how long chat-send waits for the reply before answering
+    /// `pending` (0 = never wait).
+    pub inline_wait: std::time::Duration,
 }
 
 impl App {
@@ -74,6 +77,22 @@ impl App {
             guardrail,
             allow_unprotected: config::flag("ALLOW_UNPROTECTED_MODE", false)?,
             turn_deadline_seconds: config::number("TURN_DEADLINE_SECONDS", 360)?,
+            inline_wait: inline_wait()?,
         })
     }
+}
+
+/// Longest inline wait: chat-send's Lambda timeout (29 s) minus the work before the wait, and
+/// under API Gateway's 30 s integration limit.
+pub const MAX_INLINE_WAIT_SECONDS: f64 = 25.0;
+
+fn inline_wait() -> Result<std::time::Duration, ConfigError> {
+    let seconds: f64 = config::number("CHAT_INLINE_WAIT_SECONDS", MAX_INLINE_WAIT_SECONDS)?;
+    if !(0.0..=MAX_INLINE_WAIT_SECONDS).contains(&seconds) {
+        return Err(ConfigError::Invalid {
+            name: "CHAT_INLINE_WAIT_SECONDS",
+            reason: format!("must be between 0 and {MAX_INLINE_WAIT_SECONDS}"),
+        });
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }

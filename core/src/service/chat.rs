@@ -16,6 +16,8 @@ use crate::service::App;
 use lambda_http::http::StatusCode;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::time::Duration;
+use tokio::time::Instant;
 use uuid::Uuid;
 
 pub const MAX_MESSAGE_CHARS: usize = 100_000;
@@ -62,12 +64,9 @@ fn turn_in_progress() -> ApiError {
 fn choose_model(catalog: &Catalog, app: &App, role: Role, id: &str) -> Result<String, ApiError> {
     match check_model(catalog, id, role, &app.providers) {
         Ok(m) => Ok(m.id.clone()),
-        Err(ModelChoiceError::Forbidden) => Err(forbidden(
-            "forbidden_model",
-            "Your role does not allow this model.",
-        )),
+        Err(ModelChoiceError::Forbidden) => Err(crate::service::conversations::forbidden_model()),
         Err(ModelChoiceError::Invalid { .. }) => {
-            Err(bad("invalid_model", "Unknown or unavailable model."))
+            Err(bad("invalid_model", &format!("Invalid model_id: {id}")))
         }
     }
 }
@@ -77,9 +76,9 @@ fn choose_agent(catalog: &Catalog, role: Role, id: &str) -> Result<String, ApiEr
         Some(a) if a.is_active && role.allows(a.min_role) => Ok(a.id.clone()),
         Some(a) if a.is_active => Err(forbidden(
             "forbidden_agent",
-            "Your role does not allow this agent.",
+            "You are not allowed to use this agent.",
         )),
-        _ => Err(bad("invalid_agent", "Unknown or inactive agent.")),
+        _ => Err(bad("invalid_agent", &format!("Invalid agent_id: {id}"))),
     }
 }
 
@@ -113,7 +112,7 @@ fn new_conversation_choice(
                 None => {
                     return Err(bad(
                         "no_available_llm",
-                        "No model is available for your account.",
+                        "No LLM providers are available for your account. Please contact an administrator.",
                     ))
                 }
             }
@@ -148,7 +147,7 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
         .message
         .clone()
         .filter(|m| !m.expose().trim().is_empty())
-        .ok_or_else(|| bad("message_required", "Message is required."))?;
+        .ok_or_else(|| bad("message_required", "Message is required"))?;
     if message.expose().chars().count() > MAX_MESSAGE_CHARS {
         return Err(bad(
             "message_too_long",
@@ -296,21 +295,112 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
         .start_chat_turn(&turn.message_id.to_string(), &turn::execution_input(&turn))
         .await
     {
-        Ok(()) | Err(WorkflowError::AlreadyStarted) => {}
+        Ok(()) | Err(WorkflowError::AlreadyStarted) => {
+            if let Some(reply) = wait_for_reply(app, &turn).await {
+                response.complete(FinishedReply::of(&catalog, &reply));
+            }
+        }
         Err(e) => {
             // No execution will ever finish this turn: fail it now, visibly.
             tracing::error!(error = %e, "cannot start the chat turn");
             let text = turn::fail_turn(app, &turn, turn::FailureKind::NotStarted).await?;
-            response.status = "completed";
-            response.messages[1] = json!({
-                "role": "assistant",
-                "content": text,
-                "agent": turn::agent_name(&catalog, turn.agent_id.as_deref()),
-                "llm": turn::model_name(&catalog, Some(&turn.model_id)),
+            response.complete(FinishedReply {
+                response: text.to_owned(),
+                tool_results: json!([]),
+                output_processing: Value::Null,
+                agent: turn::agent_name(&catalog, turn.agent_id.as_deref()),
+                llm: turn::model_name(&catalog, Some(&turn.model_id)),
+                blocked: false,
             });
         }
     }
     Ok(response)
+}
+
+/// Longest pause between two reads of a reply that is still being generated.
+const WAIT_STEP_MAX: Duration = Duration::from_millis(200);
+
+/// Waits up to `CHAT_INLINE_WAIT_SECONDS` for the state machine to record the turn's reply
+/// (the console renders only inline answers, see API.md). Reads the reply item with growing
+/// pauses (5 ms doubling up to 200 ms): the state machine does the work, this only reads its
+/// result. `None`: still pending, the client polls. A store failure while waiting also answers
+/// `pending`, since the turn itself is already under way.
+async fn wait_for_reply(app: &App, turn: &TurnRef) -> Option<Message> {
+    if app.inline_wait.is_zero() {
+        return None;
+    }
+    let deadline = Instant::now() + app.inline_wait;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return None;
+        }
+        tokio::time::sleep(pause.min(deadline - now)).await;
+        match app
+            .store
+            .get_message(turn.conversation_id, turn.message_id)
+            .await
+        {
+            Ok(Some(reply)) if !reply.pending => return Some(reply),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the reply while waiting; answering pending");
+                return None;
+            }
+        }
+        pause = (pause * 2).min(WAIT_STEP_MAX);
+    }
+}
+
+/// A recorded reply as chat-send and poll report it.
+struct FinishedReply {
+    response: String,
+    tool_results: Value,
+    output_processing: Value,
+    agent: Option<String>,
+    llm: Option<String>,
+    blocked: bool,
+}
+
+impl FinishedReply {
+    fn of(catalog: &Catalog, reply: &Message) -> Self {
+        FinishedReply {
+            response: reply.content.expose().clone(),
+            tool_results: reply.tool_results.clone().unwrap_or_else(|| json!([])),
+            output_processing: reply
+                .protegrity_data
+                .as_ref()
+                .and_then(|d| d.get("output_processing"))
+                .cloned()
+                .unwrap_or(Value::Null),
+            agent: turn::agent_name(catalog, reply.agent.as_deref()),
+            llm: turn::model_name(catalog, reply.llm_provider.as_deref()),
+            blocked: reply.blocked,
+        }
+    }
+}
+
+impl ChatResponse {
+    /// The synchronous answer: the reply in `messages[1]`, both protection halves.
+    fn complete(&mut self, reply: FinishedReply) {
+        self.status = "completed";
+        let mut message = json!({
+            "role": "assistant",
+            "content": reply.response,
+            "agent": reply.agent,
+            "llm": reply.llm,
+        });
+        if reply.blocked {
+            message["blocked"] = json!(true);
+        }
+        self.messages[1] = message;
+        self.tool_results = match reply.tool_results {
+            Value::Array(results) => results,
+            _ => Vec::new(),
+        };
+        self.protegrity_data["output_processing"] = reply.output_processing;
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -361,18 +451,13 @@ pub async fn poll(app: &App, user: &User, id: &str) -> Result<PollResponse, ApiE
         }
     }
     let catalog = app.store.load_catalog().await?;
-    let output = reply
-        .protegrity_data
-        .as_ref()
-        .and_then(|d| d.get("output_processing"))
-        .cloned()
-        .unwrap_or(Value::Null);
+    let finished = FinishedReply::of(&catalog, &reply);
     Ok(PollResponse::Completed {
         status: "completed",
-        response: reply.content.expose().clone(),
-        tool_results: reply.tool_results.clone().unwrap_or_else(|| json!([])),
-        protegrity_output: output,
-        agent: turn::agent_name(&catalog, reply.agent.as_deref()),
-        llm: turn::model_name(&catalog, reply.llm_provider.as_deref()),
+        response: finished.response,
+        tool_results: finished.tool_results,
+        protegrity_output: finished.output_processing,
+        agent: finished.agent,
+        llm: finished.llm,
     })
 }

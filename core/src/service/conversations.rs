@@ -51,7 +51,7 @@ pub fn forbidden_model() -> ApiError {
     ApiError::app(
         StatusCode::FORBIDDEN,
         "forbidden_model",
-        "Your role does not allow this model.",
+        "You are not allowed to use this model.",
     )
 }
 

@@ -1,6 +1,7 @@
 //! Conversations (`CONV#<id>` / `META`, listed through gsi1 `USER#<owner>#CONVS` /
 //! `<updated_at>#<id>`) and their messages (`CONV#<id>` / `MSG#<uuidv7>`).
 use super::items::{from_item, get_n, map_err, n, s, to_item, Item};
+use super::transact;
 use super::users::user_pk;
 use super::{DynamoStore, GSI1};
 use crate::domain::conversation::{Conversation, Message};
@@ -136,14 +137,13 @@ impl ConversationStore for DynamoStore {
                 .build(),
         )?;
         let count = self.count_on_owner(c.owner_id, 1)?;
-        self.client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(TransactWriteItem::builder().update(count).build())
-            .send()
-            .await
-            .map_err(map_err)?;
-        Ok(())
+        transact::send(
+            self.client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().put(put).build())
+                .transact_items(TransactWriteItem::builder().update(count).build()),
+        )
+        .await
     }
 
     async fn get_conversation(&self, id: Uuid) -> Result<Option<Conversation>, StoreError> {
@@ -266,14 +266,13 @@ impl ConversationStore for DynamoStore {
                 .build(),
         )?;
         let uncount = self.count_on_owner(c.owner_id, -1)?;
-        self.client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(hide).build())
-            .transact_items(TransactWriteItem::builder().update(uncount).build())
-            .send()
-            .await
-            .map_err(map_err)?;
-        Ok(())
+        transact::send(
+            self.client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().update(hide).build())
+                .transact_items(TransactWriteItem::builder().update(uncount).build()),
+        )
+        .await
     }
 
     async fn append_messages(
@@ -315,8 +314,7 @@ impl ConversationStore for DynamoStore {
         for m in messages {
             tx = tx.transact_items(put_message(&self.table, m, "attribute_not_exists(pk)")?);
         }
-        tx.send().await.map_err(map_err)?;
-        Ok(())
+        transact::send(tx).await
     }
 
     async fn latest_messages(
@@ -410,14 +408,13 @@ impl ConversationStore for DynamoStore {
                 .expression_attribute_values(":yes", AttributeValue::Bool(true))
                 .build(),
         )?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(meta).build())
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .send()
-            .await
-            .map_err(map_err);
+        let result = transact::send(
+            self.client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().update(meta).build())
+                .transact_items(TransactWriteItem::builder().put(put).build()),
+        )
+        .await;
         match result {
             Ok(_) => Ok(true),
             Err(StoreError::Conflict(_)) => Ok(false),

@@ -7,6 +7,7 @@ mod datakeys;
 mod items;
 pub mod retention;
 mod tokens;
+mod transact;
 mod users;
 
 use aws_sdk_dynamodb::Client;

@@ -1,5 +1,6 @@
 //! Users, username claims, the user-id counter and API keys.
 use super::items::{from_item, get_n, map_err, n, s, to_item, Item};
+use super::transact;
 use super::{DynamoStore, GSI1};
 use crate::domain::role::Role;
 use crate::domain::time;
@@ -113,18 +114,19 @@ impl UserStore for DynamoStore {
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             Ok(TransactWriteItem::builder().put(put).build())
         };
-        self.client
-            .transact_write_items()
-            .transact_items(put(claim)?)
-            .transact_items(put(profile)?)
-            .send()
-            .await
-            .map_err(|e| match map_err(e) {
-                StoreError::Conflict(_) => {
-                    StoreError::Conflict(format!("username {:?} is taken", new.username))
-                }
-                other => other,
-            })?;
+        transact::send(
+            self.client
+                .transact_write_items()
+                .transact_items(put(claim)?)
+                .transact_items(put(profile)?),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                StoreError::Conflict(format!("username {:?} is taken", new.username))
+            }
+            other => other,
+        })?;
         Ok(user)
     }
 
