@@ -3,16 +3,19 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help dev stop logs status test routes venv admin env
+.PHONY: help dev stop reset logs status test routes venv admin env
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-8s %s\n", $$1, $$2 }'
 
-dev: ## start the local stack in the background: API on http://127.0.0.1:8000, AWS emulator on :5000
+dev: ## start the local stack in the background: API on http://127.0.0.1:8000, AWS emulator on :5000/:5001
 	@scripts/dev.sh
 
-stop: ## stop what `make dev` started
+stop: ## stop what `make dev` started (the local data stays in .local/dynamodb)
 	@scripts/stack.sh down
+
+reset: ## stop the stack and wipe its local data (table and generated secrets)
+	@scripts/stack.sh reset
 
 logs: ## follow the stack's logs (.local/logs)
 	@scripts/stack.sh logs

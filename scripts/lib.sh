@@ -7,6 +7,8 @@ VENV=$ROOT/.venv
 STATE_DIR=${PAI_STATE_DIR:-$ROOT/.local}
 PIDS_DIR=$STATE_DIR/pids
 LOGS_DIR=$STATE_DIR/logs
+# The local table's SQLite file lives here; it survives `make stop` / `make dev`.
+DATA_DIR=$STATE_DIR/dynamodb
 
 say() { printf '%s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }

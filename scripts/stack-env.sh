@@ -13,6 +13,7 @@ fi
 
 export PAI_API_PORT=${PAI_API_PORT:-8000}
 export PAI_EMULATOR_PORT=${PAI_EMULATOR_PORT:-5000}
+export PAI_SFN_PORT=${PAI_SFN_PORT:-$((PAI_EMULATOR_PORT + 1))}
 
 # Secrets generated once per state folder (git-ignored), unless the environment sets them.
 mkdir -p "$STATE_DIR"
@@ -37,8 +38,12 @@ export CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-http://localhost:5173,http:/
 export CHAT_INLINE_WAIT_SECONDS=${CHAT_INLINE_WAIT_SECONDS:-25}
 export PAI_WATCH_CONCURRENCY=${PAI_WATCH_CONCURRENCY:-8}
 
-# Always the emulator: real AWS credentials from the caller's shell must never reach it.
+# Always the emulator: real AWS credentials from the caller's shell must never reach it. DynamoDB
+# and Step Functions have their own ports; any other service goes to the DynamoDB port and fails
+# there instead of reaching AWS.
 export AWS_ENDPOINT_URL=http://127.0.0.1:$PAI_EMULATOR_PORT
+export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$PAI_EMULATOR_PORT
+export AWS_ENDPOINT_URL_SFN=http://127.0.0.1:$PAI_SFN_PORT
 export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 unset AWS_SESSION_TOKEN AWS_PROFILE

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The local stack: the AWS emulator (moto, infra/local/emulator.py) and `cargo lambda watch` serving
-# the API, both in the background with pids and logs under the state folder (.local by default).
+# The local stack: the AWS emulator (pai-local-aws, infra/local/aws: DynamoDB in a SQLite file
+# under the state folder, Step Functions running infra/statemachines) and `cargo lambda watch`
+# serving the API, both in the background with pids and logs under the state folder (.local by
+# default). The table's data survives `down`/`up`; `reset` wipes it.
 #
 #   scripts/stack.sh up       start (binaries must be built: cargo build --workspace --bins)
 #   scripts/stack.sh down     stop exactly what `up` started
+#   scripts/stack.sh reset    stop, then delete the local data (table and generated secrets)
 #   scripts/stack.sh status   what runs
 #   scripts/stack.sh logs     follow the logs
 #   scripts/stack.sh env      print the stack's settings as `export` lines
@@ -51,12 +54,31 @@ preflight() {
             die "the stack in $STATE_DIR is already running ($name: pid $pid); 'make stop' first"
         fi
     done
-    for port in "$PAI_API_PORT" "$PAI_EMULATOR_PORT"; do
+    for port in "$PAI_API_PORT" "$PAI_EMULATOR_PORT" "$PAI_SFN_PORT"; do
         if port_in_use "$port"; then
             holder=$(port_holder "$port")
-            die "port $port is taken${holder:+ (by $holder)}; stop that or choose other ports with PAI_API_PORT / PAI_EMULATOR_PORT"
+            die "port $port is taken${holder:+ (by $holder)}; stop that or choose other ports with PAI_API_PORT / PAI_EMULATOR_PORT / PAI_SFN_PORT"
         fi
     done
+}
+
+# Starts pai-local-aws and waits until it is ready; fails (saying how to reset) when it exits.
+start_emulator() {
+    local emulator
+    emulator=${PAI_LOCAL_AWS:-$(target_dir)/debug/pai-local-aws}
+    [[ -x $emulator ]] || die "$emulator is missing: run cargo build --workspace --bins"
+    say "starting the AWS emulator: DynamoDB on :$PAI_EMULATOR_PORT (data in $DATA_DIR), Step Functions on :$PAI_SFN_PORT"
+    rm -f "$STATE_DIR/emulator.ready"
+    mkdir -p "$DATA_DIR"
+    start_bg emulator "$emulator" --host 127.0.0.1 \
+        --dynamodb-port "$PAI_EMULATOR_PORT" --stepfunctions-port "$PAI_SFN_PORT" \
+        --db-path "$DATA_DIR/pai.sqlite" --table "$TABLE_NAME" \
+        --state-machines "$ROOT/infra/statemachines" \
+        --lambda-url "http://127.0.0.1:$PAI_API_PORT" --ready-file "$STATE_DIR/emulator.ready"
+    if ! wait_for "the emulator" 60 emulator test -f "$STATE_DIR/emulator.ready"; then
+        say "If the data file is damaged or held by another process, 'make reset' wipes the local data ($DATA_DIR)." >&2
+        return 1
+    fi
 }
 
 up() {
@@ -67,21 +89,16 @@ up() {
     # Whatever goes wrong from here on, leave nothing running.
     trap 'stop_all >/dev/null; echo "the stack did not start; nothing is left running" >&2' EXIT
 
-    say "starting the AWS emulator on http://127.0.0.1:$PAI_EMULATOR_PORT"
-    rm -f "$STATE_DIR/emulator.ready"
-    start_bg emulator "$VENV/bin/python" "$ROOT/infra/local/emulator.py" \
-        --port "$PAI_EMULATOR_PORT" --table "$TABLE_NAME" \
-        --watch-url "http://127.0.0.1:$PAI_API_PORT" --ready-file "$STATE_DIR/emulator.ready"
-    wait_for "the emulator" 60 emulator test -f "$STATE_DIR/emulator.ready" || exit 1
+    start_emulator || exit 1
 
     say "seeding the catalog and the demo users"
     seed
 
     say "starting cargo lambda watch on http://127.0.0.1:$PAI_API_PORT"
-    # shellcheck disable=SC2086 # PAI_WATCH_FLAGS is a list of flags
     # --disable-cors: our functions answer CORS from the allow-list (core/src/api/cors.rs), the
     # router's own permissive CORS must not. --concurrency: up to N instances of each function
     # serve requests side by side, as Lambda scales out (each instance one request at a time).
+    # shellcheck disable=SC2086 # PAI_WATCH_FLAGS is a list of flags
     start_bg api \
         cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$PAI_API_PORT" \
         --disable-cors --concurrency "$PAI_WATCH_CONCURRENCY" ${PAI_WATCH_FLAGS:-}
@@ -111,6 +128,17 @@ admin)
     exec "${PAI_ADMIN:-$(target_dir)/debug/pai-admin}" "$@"
     ;;
 down) stop_all ;;
+# For the outage test: the emulator alone, while the API keeps running.
+emulator-stop) stop_bg emulator ;;
+emulator-start)
+    source "$ROOT/scripts/stack-env.sh"
+    start_emulator
+    ;;
+reset)
+    stop_all
+    rm -rf "$DATA_DIR" "$STATE_DIR/secrets.env"
+    say "wiped the local data: the table in $DATA_DIR and the generated secrets ($STATE_DIR/secrets.env); 'make dev' starts afresh"
+    ;;
 status) status ;;
 logs)
     ls "$LOGS_DIR"/*.log >/dev/null 2>&1 || die "no logs in $LOGS_DIR yet"
@@ -118,11 +146,12 @@ logs)
     ;;
 env)
     source "$ROOT/scripts/stack-env.sh"
-    for name in PAI_API_PORT PAI_EMULATOR_PORT TABLE_NAME RUST_LOG ALLOW_UNPROTECTED_MODE \
-        JWT_SECRET TOKENIZATION_KEY CHAT_TURN_STATE_MACHINE_ARN AWS_ENDPOINT_URL AWS_REGION \
+    for name in PAI_API_PORT PAI_EMULATOR_PORT PAI_SFN_PORT TABLE_NAME RUST_LOG ALLOW_UNPROTECTED_MODE \
+        JWT_SECRET TOKENIZATION_KEY CHAT_TURN_STATE_MACHINE_ARN CONVERSATION_PURGE_STATE_MACHINE_ARN \
+        AWS_ENDPOINT_URL AWS_ENDPOINT_URL_DYNAMODB AWS_ENDPOINT_URL_SFN AWS_REGION \
         AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; do
         printf 'export %s=%q\n' "$name" "${!name}"
     done
     ;;
-*) die "usage: $0 up|down|status|logs|env|admin|preflight" ;;
+*) die "usage: $0 up|down|reset|status|logs|env|admin|preflight" ;;
 esac

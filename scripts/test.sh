@@ -42,8 +42,6 @@ cargo_test() {
     return "$status"
 }
 
-python_tests() { "$VENV/bin/python" -m unittest discover -s infra/local -p 'test_*.py'; }
-
 # The deployment files: sam validate --lint, cfn-lint, asl-validator, route/function/task
 # consistency, and a `sam build` (x86_64, debug build mode) of every function.
 infra_checks() {
@@ -95,27 +93,34 @@ integration_tests() {
         cargo_test -p pai-integration
 }
 
-step "venv" scripts/venv.sh
+# Alone, after the others: it stops and restarts the test stack's emulator.
+outage_test() {
+    PAI_BASE_URL=http://127.0.0.1:$PAI_API_PORT PAI_ADMIN=$(target_dir)/debug/pai-admin \
+        PAI_STACK_CTL=$ROOT/scripts/stack.sh cargo_test -p pai-integration --test outage -- --ignored
+}
+
+step "venv" scripts/venv.sh checks
 step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 step "unit tests" cargo_test --workspace --exclude pai-integration
 step "routes up to date" python3 infra/routes.py --check
-step "emulator Lambda bridge" python_tests
 step "infra checks" infra_checks
 step "build every binary" cargo build --workspace --bins
 
 # The test stack: its own state folder and ports; stopped on any exit.
 export PAI_STATE_DIR=$ROOT/.local/test
-export PAI_API_PORT=${PAI_TEST_API_PORT:-9000} PAI_EMULATOR_PORT=${PAI_TEST_EMULATOR_PORT:-5100}
+export PAI_API_PORT=${PAI_TEST_API_PORT:-9000} PAI_EMULATOR_PORT=${PAI_TEST_EMULATOR_PORT:-5100} PAI_SFN_PORT=${PAI_TEST_SFN_PORT:-5101}
 export PAI_WATCH_FLAGS="--ignore-changes" PAI_ENV_FILE=""
 # shellcheck disable=SC2034 # read by the lib.sh functions
-STATE_DIR=$PAI_STATE_DIR PIDS_DIR=$PAI_STATE_DIR/pids LOGS_DIR=$PAI_STATE_DIR/logs
+STATE_DIR=$PAI_STATE_DIR PIDS_DIR=$PAI_STATE_DIR/pids LOGS_DIR=$PAI_STATE_DIR/logs DATA_DIR=$PAI_STATE_DIR/dynamodb
 trap 'scripts/stack.sh down >/dev/null; rm -f "$summary" "$totals"' EXIT
 if [[ -x $VENV/bin/python ]]; then
     source scripts/stack-env.sh
     scripts/stack.sh down >/dev/null # a test stack left over by an interrupted run
+    rm -rf "$DATA_DIR"                 # every run starts from an empty table
     if step "start the test stack" test_stack_up; then
         step "integration tests" integration_tests
+        step "outage: emulator down" outage_test
     fi
     scripts/stack.sh down
 else

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Creates the project venv (.venv) with the pinned tools of infra/local/requirements.txt, or brings it
-# up to date when those files changed. A no-op (milliseconds) when it is current.
+# Creates the project venv (.venv) with the pinned tools, or brings it up to date when their files
+# changed. A no-op (milliseconds) when it is current.
+#
+#   scripts/venv.sh          what `make dev` needs: cargo-lambda, python-dotenv (seconds)
+#   scripts/venv.sh checks   also the deployment checks of `make test`: SAM CLI, cfn-lint (~1 min)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv="$root/.venv"
-requirements="$root/infra/local/requirements.txt"
 constraints="$root/infra/local/constraints.txt"
-stamp="$venv/.installed-requirements"
+requirements=("$root/infra/local/requirements.txt")
+what="cargo-lambda, python-dotenv"
+if [[ ${1:-} == checks ]]; then
+    requirements+=("$root/infra/local/requirements-checks.txt")
+    what="$what, aws-sam-cli, cfn-lint"
+fi
+stamp="$venv/.installed-${1:-dev}"
 
-wanted=$(cat "$requirements" "$constraints" | sha256sum | cut -d' ' -f1)
+wanted=$(cat "${requirements[@]}" "$constraints" | sha256sum | cut -d' ' -f1)
 if [[ -x $venv/bin/python && -f $stamp && $(<"$stamp") == "$wanted" ]]; then
     exit 0
 fi
@@ -22,7 +30,10 @@ if [[ ! -x $venv/bin/python ]]; then
         exit 1
     fi
 fi
-echo "venv: installing pinned tools (cargo-lambda, moto, aws-sam-cli, cfn-lint); takes about a minute"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r "$requirements" -c "$constraints"
+echo "venv: installing pinned tools ($what)"
+started=$SECONDS
+args=()
+for file in "${requirements[@]}"; do args+=(-r "$file"); done
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" -c "$constraints"
 echo "$wanted" >"$stamp"
+echo "venv: ready in $((SECONDS - started)) s"

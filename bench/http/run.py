@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-REPO = Path(__file__).resolve().parents[2]
+DEFAULT_REPO = Path(__file__).resolve().parents[2]
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 DEMO_USER = "standard_demo"
 DEMO_PASSWORD = "StandardDemo!2026"
@@ -46,9 +46,8 @@ POLL_INTERVAL_S = 0.05
 READ_REQUESTS = 200
 CHAT_REQUESTS = 50
 SETUP_THREADS = 8
-DEFAULT_ADMIN_CMD = "make -s -C {repo} admin ARGS={args}"
+DEFAULT_ADMIN_CMD = "make -s -C {repo} admin ARGS={args}"  # {repo}: --repo
 
-READ_OPS = ("health", "login", "list", "detail")
 CHAT_OPS = ("chat-new", "chat-continue")
 
 # The original Django + SQLite backend under gunicorn, same kind of 2-core machine, instant fake
@@ -124,8 +123,10 @@ class Client:
                 return "timeout", None
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.close()
-                # A kept-alive connection the server had already closed: retry once on a new one.
-                if not fresh and attempt == 1:
+                # A kept-alive connection the server had already closed: retry a GET once on a
+                # new one. Never a POST: the server may have acted on it (a repeated chat turn
+                # would answer 409).
+                if not fresh and attempt == 1 and method == "GET":
                     self.reconnects += 1
                     continue
                 return "conn-error", None
@@ -147,12 +148,26 @@ def parse_body(raw: bytes):
         return raw.decode(errors="replace")
 
 
+def error_code(body) -> str:
+    """`error.code` of an app error, `code` of an auth error, else ""."""
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and error.get("code"):
+            return str(error["code"])
+        if body.get("code"):
+            return str(body["code"])
+    return ""
+
+
 def is_ok(status) -> bool:
     return isinstance(status, int) and 200 <= status < 300
 
 
 def is_failure(status) -> bool:
-    """What makes the exit status 1: a 5xx, or no answer at all."""
+    """What makes the exit status 1: a 5xx, or no answer at all (also for "503 <code>" keys)."""
+    if isinstance(status, str):
+        head = status.split(" ", 1)[0]
+        status = int(head) if head.isdigit() else head
     return not isinstance(status, int) or status >= 500
 
 
@@ -173,10 +188,16 @@ class Context:
     token: str = ""
     detail_id: str = ""
     created: set = field(default_factory=set)
+    setup_errors: Counter = field(default_factory=Counter)  # non-2xx answers outside the measured ops
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def client(self) -> Client:
         return Client(self.base_url, self.timeout, self.token)
+
+    def note_setup(self, statuses: Counter) -> None:
+        """Keeps the non-2xx answers of setup and cleanup requests, to report them."""
+        with self.lock:
+            self.setup_errors.update({k: v for k, v in statuses.items() if not k.startswith("2")})
 
     def remember(self, conversation_id: str | None) -> None:
         """Notes a conversation this run created, to delete it at the end."""
@@ -189,6 +210,7 @@ class Context:
 class Sample:
     latency: float
     status: object  # int HTTP status, or "conn-error" / "timeout" / "poll-timeout"
+    code: str = ""  # error code of a non-2xx answer (API.md), e.g. "turn_in_progress"
     outcome: str = ""  # chat: "completed", "pending" (then polled), "blocked"
     polls: int = 0
     conversation_id: str | None = None
@@ -208,7 +230,8 @@ class Result:
 
     @property
     def errors(self) -> Counter:
-        return Counter(str(s.status) for s in self.samples if not is_ok(s.status))
+        """Non-2xx answers by status, with the error code when the body had one."""
+        return Counter(f"{s.status} {s.code}".strip() for s in self.samples if not is_ok(s.status))
 
     @property
     def failed(self) -> bool:
@@ -230,7 +253,7 @@ class Result:
             "p99_ms": None,
             "max_ms": None,
             "mean_ms": None,
-            "req_per_s": round(len(self.samples) / self.wall, 1) if self.wall > 0 else None,
+            "req_per_s": round(len(values) / self.wall, 1) if self.wall > 0 and values else None,
             "statuses": dict(self.statuses),
             "errors": dict(self.errors),
         }
@@ -263,8 +286,8 @@ class Result:
 
 def timed(client: Client, method: str, path: str, body: dict | None = None, auth: bool = True) -> Sample:
     start = time.perf_counter()
-    status, _ = client.request(method, path, body, auth)
-    return Sample(time.perf_counter() - start, status)
+    status, answer = client.request(method, path, body, auth)
+    return Sample(time.perf_counter() - start, status, error_code(answer))
 
 
 def op_health(client: Client, ctx: Context, state: dict) -> Sample:
@@ -287,7 +310,7 @@ def op_detail(client: Client, ctx: Context, state: dict) -> Sample:
 def op_create(client: Client, ctx: Context, state: dict) -> Sample:
     start = time.perf_counter()
     status, body = client.request("POST", "/api/conversations/", {"title": "bench", "model_id": MODEL_ID})
-    sample = Sample(time.perf_counter() - start, status)
+    sample = Sample(time.perf_counter() - start, status, error_code(body))
     if is_ok(status) and isinstance(body, dict):
         ctx.remember(body.get("id"))
     return sample
@@ -308,7 +331,7 @@ def setup_chat_continue(client: Client, ctx: Context, state: dict) -> None:
     """Each client thread continues its own conversation, started by one untimed turn."""
     sample = op_chat_continue(client, ctx, state)
     if not is_ok(sample.status) or not state.get("conversation_id"):
-        raise SetupError(f"the first chat turn of a chat-continue client answered {sample.status}")
+        raise SetupError(f"the first chat turn of a chat-continue client answered {sample.status} {sample.code}")
 
 
 def chat_turn(client: Client, ctx: Context, conversation_id: str | None) -> Sample:
@@ -322,8 +345,10 @@ def chat_turn(client: Client, ctx: Context, conversation_id: str | None) -> Samp
         payload["conversation_id"] = conversation_id
     start = time.perf_counter()
     status, body = client.request("POST", "/api/chat/", payload)
-    if not is_ok(status) or not isinstance(body, dict):
-        return Sample(time.perf_counter() - start, status if not is_ok(status) else "bad-body")
+    if not is_ok(status):
+        return Sample(time.perf_counter() - start, status, error_code(body))
+    if not isinstance(body, dict):
+        return Sample(time.perf_counter() - start, "bad-body")
     conversation = body.get("conversation_id")
     ctx.remember(conversation)
     outcome = body.get("status", "")
@@ -335,12 +360,13 @@ def chat_turn(client: Client, ctx: Context, conversation_id: str | None) -> Samp
             poll_status, poll_body = client.request("GET", f"/api/chat/poll/{conversation}/")
             polls += 1
             if not is_ok(poll_status):
-                return Sample(time.perf_counter() - start, poll_status, "poll-error", polls, conversation)
+                return Sample(time.perf_counter() - start, poll_status, error_code(poll_body), "poll-error",
+                              polls, conversation)
             if isinstance(poll_body, dict) and poll_body.get("status") == "completed":
                 break
             if time.perf_counter() > deadline:
-                return Sample(time.perf_counter() - start, "poll-timeout", outcome, polls, conversation)
-    return Sample(time.perf_counter() - start, status, outcome, polls, conversation)
+                return Sample(time.perf_counter() - start, "poll-timeout", "", outcome, polls, conversation)
+    return Sample(time.perf_counter() - start, status, "", outcome, polls, conversation)
 
 
 OPS: dict[str, Callable] = {
@@ -475,7 +501,8 @@ def wait_for_stack(base_url: str, timeout: float, wait: float) -> None:
             return
         if time.monotonic() >= deadline:
             hint = "is it running? (make dev; --wait SECONDS to wait for a restart)"
-            raise SetupError(f"the stack at {base_url} is not healthy: GET /api/health/ answered {status}; {hint}")
+            answer = "could not connect" if status == "conn-error" else f"GET /api/health/ answered {status}"
+            raise SetupError(f"the stack at {base_url} is not healthy: {answer}; {hint}")
         time.sleep(2)
 
 
@@ -519,10 +546,13 @@ def create_detail_conversation(ctx: Context) -> None:
 
 
 def create_conversations(ctx: Context, count: int) -> Counter:
-    def create(client: Client, _item) -> object:
-        return op_create(client, ctx, {}).status
+    def create(client: Client, _item) -> str:
+        sample = op_create(client, ctx, {})
+        return f"{sample.status} {sample.code}".strip()
 
-    return run_parallel(ctx, range(count), create)
+    statuses = run_parallel(ctx, range(count), create)
+    ctx.note_setup(statuses)
+    return statuses
 
 
 def cleanup(ctx: Context, keep: bool) -> dict:
@@ -534,33 +564,35 @@ def cleanup(ctx: Context, keep: bool) -> dict:
         return {"conversations_created": len(ids)}
     log(f"deleting the {len(ids)} conversations this run created")
 
-    def delete(client: Client, conversation_id: str) -> object:
-        return client.request("DELETE", f"/api/conversations/{conversation_id}/")[0]
+    def delete(client: Client, conversation_id: str) -> str:
+        status, body = client.request("DELETE", f"/api/conversations/{conversation_id}/")
+        return f"{status} {error_code(body)}".strip()
 
     statuses = run_parallel(ctx, ids, delete)
+    ctx.note_setup(statuses)
     return {"conversations_created": len(ids), "cleanup_statuses": dict(statuses)}
 
 
-def admin_command(template: str, args: list) -> str:
+def admin_command(template: str, repo: Path, args: list) -> str:
     quoted = " ".join(shlex.quote(a) for a in args)
     if "{args}" not in template:
         return f"{template} {quoted}"
     # The default goes through make: ARGS is one shell word that the recipe splits again.
     if template == DEFAULT_ADMIN_CMD:
-        return template.format(repo=shlex.quote(str(REPO)), args=shlex.quote(quoted))
-    return template.replace("{args}", quoted)
+        quoted = shlex.quote(quoted)
+    return template.replace("{repo}", shlex.quote(str(repo))).replace("{args}", quoted)
 
 
-def fresh_user(template: str) -> tuple[str, str]:
+def fresh_user(template: str, repo: Path) -> tuple[str, str]:
     """Creates a STANDARD user with the admin CLI; returns (username, password)."""
     username = f"bench_{secrets.token_hex(4)}"
     password = f"Bench-{secrets.token_hex(8)}"
-    command = admin_command(template, ["user", "add", username, "--password", password, "--role", "STANDARD"])
+    command = admin_command(template, repo, ["user", "add", username, "--password", password, "--role", "STANDARD"])
     log(f"creating user {username} with the admin CLI")
     done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         raise SetupError(
-            f"the admin CLI failed ({done.returncode}): {command}\n{done.stdout}{done.stderr}"
+            f"the admin CLI failed ({done.returncode}): {command}\n{done.stdout}{done.stderr}\n"
             "use --admin-cmd for a stack on other ports, or --user/--password of an existing user"
         )
     return username, password
@@ -572,7 +604,7 @@ def make_context(args, fresh: bool) -> Context:
     if args.user:
         user, password = args.user, args.password or ""
     elif fresh:
-        user, password = fresh_user(args.admin_cmd)
+        user, password = fresh_user(args.admin_cmd, args.repo)
     else:
         user, password = DEMO_USER, args.password or DEMO_PASSWORD
     ctx = Context(args.base_url, args.timeout, args.poll_timeout, user, password)
@@ -590,14 +622,19 @@ def cmd_api(args) -> dict:
     before = conversation_count(ctx)
     create_detail_conversation(ctx)
     log(f"api: user {ctx.user} had {before} conversations; detail conversation {ctx.detail_id}")
-    results = []
+    results, skipped = [], []
     try:
         for name in args.ops:
             requests = args.requests or (CHAT_REQUESTS if name in CHAT_OPS else READ_REQUESTS)
             for concurrency in args.concurrency:
                 if name == "list":
                     count = conversation_count(ctx)
-                result = measure(ctx, name, OPS[name], concurrency, requests, args.warmup, THREAD_SETUP.get(name))
+                try:
+                    result = measure(ctx, name, OPS[name], concurrency, requests, args.warmup, THREAD_SETUP.get(name))
+                except SetupError as exc:
+                    log(f"  {name} c={concurrency}: not measured: {exc}")
+                    skipped.append(f"{name} c={concurrency}: {exc}")
+                    continue
                 if name == "list":
                     result.notes["conversations"] = count
                 if name == "detail":
@@ -605,8 +642,8 @@ def cmd_api(args) -> dict:
                 results.append(result)
     finally:
         info = cleanup(ctx, args.keep)
-    info.update(user=ctx.user, conversations_before=before)
-    return section("api", results, info)
+    info.update(user=ctx.user, conversations_before=before, skipped=skipped)
+    return section("api", ctx, results, info)
 
 
 def cmd_list_scale(args) -> dict:
@@ -615,13 +652,15 @@ def cmd_list_scale(args) -> dict:
     try:
         for size in args.sizes:
             have = conversation_count(ctx)
-            if have < size:
+            for _ in range(3):  # a create can fail (and a failed one can still have been stored)
+                if have >= size:
+                    break
                 log(f"list-scale: creating {size - have} conversations to reach {size}")
                 statuses = create_conversations(ctx, size - have)
                 bad = {k: v for k, v in statuses.items() if not k.startswith("2")}
                 if bad:
                     log(f"list-scale: creates failed: {bad}")
-            have = conversation_count(ctx)
+                have = conversation_count(ctx)
             if have != size:
                 log(f"list-scale: the user has {have} conversations, not {size}")
             sizes.append(have)
@@ -632,7 +671,7 @@ def cmd_list_scale(args) -> dict:
     finally:
         info = cleanup(ctx, args.keep or not args.user)  # a fresh user's conversations stay
     info.update(user=ctx.user, sizes=sizes, ratios=scale_ratios(results, sizes))
-    return section("list-scale", results, info)
+    return section("list-scale", ctx, results, info)
 
 
 def scale_ratios(results: list, sizes: list) -> list:
@@ -663,7 +702,7 @@ def cmd_creates(args) -> dict:
     finally:
         info = cleanup(ctx, args.keep or not args.user)
     info.update(user=ctx.user, conversations_before=before)
-    return section("creates", [result], info)
+    return section("creates", ctx, [result], info)
 
 
 def cmd_turns(args) -> dict:
@@ -671,13 +710,18 @@ def cmd_turns(args) -> dict:
     client = ctx.client()
     state: dict = {}
     op = op_chat_continue if args.conversation == "continue" else op_chat_new
-    samples = []
+    samples, stuck = [], 0
     try:
         for _ in range(args.warmup):
             op(client, ctx, state)
         start = time.perf_counter()
         for i in range(args.turns):
             samples.append(op(client, ctx, state))
+            if samples[-1].status == 409 and state.get("conversation_id"):
+                # As a user would: wait for the turn in progress, or give up and start a new chat.
+                if not settle(client, ctx, state["conversation_id"]):
+                    stuck += 1
+                    state.pop("conversation_id")
             if (i + 1) % 100 == 0:
                 log(f"  turns: {i + 1}/{args.turns}, last {samples[-1].latency * 1000:.0f} ms, status {samples[-1].status}")
         wall = time.perf_counter() - start
@@ -685,9 +729,22 @@ def cmd_turns(args) -> dict:
     finally:
         info = cleanup(ctx, args.keep)
     result = Result(f"turn ({args.conversation})", 1, samples, wall)
+    irregular = [{"turn": i + 1, "status": s.status, "code": s.code, "ms": round(s.latency * 1000)}
+                 for i, s in enumerate(samples) if not is_ok(s.status)]
     info.update(user=ctx.user, conversation=args.conversation, turn_statuses=turn_categories(samples),
-                drift=drift(samples))
-    return section("turns", [result], info)
+                drift=drift(samples), stuck_conversations=stuck, irregular_turns=irregular[:100])
+    return section("turns", ctx, [result], info)
+
+
+def settle(client: Client, ctx: Context, conversation_id: str) -> bool:
+    """After a 409: polls until the turn in progress completes; False after --poll-timeout."""
+    deadline = time.perf_counter() + ctx.poll_timeout
+    while time.perf_counter() < deadline:
+        status, body = client.request("GET", f"/api/chat/poll/{conversation_id}/")
+        if status == 200 and isinstance(body, dict) and body.get("status") == "completed":
+            return True
+        time.sleep(POLL_INTERVAL_S)
+    return False
 
 
 def turn_categories(samples: list) -> dict:
@@ -701,9 +758,9 @@ def turn_categories(samples: list) -> dict:
         elif s.status == 200:
             categories[f"200 {s.outcome or 'unknown'}"] += 1
         elif s.status in (409, 503):
-            categories[str(s.status)] += 1
+            categories[f"{s.status} {s.code}".strip()] += 1
         else:
-            categories[f"other ({s.status})"] += 1
+            categories[f"other ({s.status} {s.code})".replace(" )", ")")] += 1
     return dict(categories)
 
 
@@ -719,14 +776,20 @@ def drift(samples: list) -> dict:
     }
 
 
-def section(name: str, results: list, info: dict) -> dict:
-    return {"command": name, "results": [r.stats() for r in results], "info": info,
-            "failed": any(r.failed for r in results)}
+def section(name: str, ctx: Context, results: list, info: dict) -> dict:
+    info["setup_errors"] = dict(ctx.setup_errors)
+    failed = (any(r.failed for r in results) or bool(info.get("skipped"))
+              or any(is_failure(key) for key in ctx.setup_errors))
+    return {"command": name, "results": [r.stats() for r in results], "info": info, "failed": failed}
 
 
 # --------------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------------
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def fmt(value) -> str:
@@ -774,33 +837,43 @@ def notes(section_result: dict) -> list:
     info, lines = section_result["info"], []
     lines.append(f"user `{info['user']}`")
     if "conversations_before" in info:
-        lines.append(f"the user had {info['conversations_before']} conversations before the run")
+        lines.append(f"the user had {plural(info['conversations_before'], 'conversation')} before the run")
     for s in section_result["results"]:
         if "conversations" in s and not s["op"].startswith("list@"):
-            lines.append(f"{s['op']} c={s['concurrency']}: the user had {s['conversations']} conversations")
+            lines.append(f"{s['op']} c={s['concurrency']}: the user had {plural(s['conversations'], 'conversation')}")
         if "turns_polled" in s:
             lines.append(f"{s['op']} c={s['concurrency']}: {s['turns_polled']} of {s['n']} turns needed polling "
                          f"({s['polls']} polls); outcomes {s['outcomes']}")
         if "reconnects" in s:
             lines.append(f"{s['op']} c={s['concurrency']}: {s['reconnects']} kept-alive connections were closed by the server")
+    if info.get("setup_errors"):
+        lines.append(f"**setup/cleanup requests failed** (not in the table): {format_errors(info['setup_errors'])}")
+    for skipped in info.get("skipped", []):
+        lines.append(f"**not measured** {skipped}")
     for ratio in info.get("ratios", []):
         lines.append(f"c={ratio['concurrency']}: {ratio['from']} → {ratio['to']} conversations: "
                      f"p50 ×{ratio['p50_ratio']}, p95 ×{ratio['p95_ratio']}")
     if info.get("turn_statuses"):
         lines.append("turn statuses: " + ", ".join(f"{k}: {v}" for k, v in info["turn_statuses"].items()))
+    if info.get("irregular_turns"):
+        shown = ", ".join(f"#{e['turn']} {e['status']} {e['code']}".strip() for e in info["irregular_turns"][:10])
+        lines.append(f"failed turns in order: {shown}")
+    if info.get("stuck_conversations"):
+        lines.append(f"{info['stuck_conversations']} times a 409 turn stayed pending past --poll-timeout; "
+                     "the run went on in a new conversation")
     if info.get("drift"):
         d = info["drift"]
         lines.append(f"p50 of the first tenth {fmt(d['first_tenth_p50_ms'])} ms, of the last tenth {fmt(d['last_tenth_p50_ms'])} ms")
     created = info.get("conversations_created")
     if created is not None:
         cleaned = info.get("cleanup_statuses")
-        lines.append(f"{created} conversations created" + (f", deleted afterwards: {cleaned}" if cleaned else ", kept"))
+        lines.append(plural(created, "conversation") + " created" + (f", deleted afterwards: {cleaned}" if cleaned else ", kept"))
     return lines
 
 
-def git_commit() -> dict:
+def git_commit(repo: Path) -> dict:
     def git(*argv) -> str:
-        done = subprocess.run(["git", "-C", str(REPO), *argv], capture_output=True, text=True)
+        done = subprocess.run(["git", "-C", str(repo), *argv], capture_output=True, text=True)
         return done.stdout.strip() if done.returncode == 0 else ""
 
     return {"commit": git("rev-parse", "--short", "HEAD") or None, "dirty": bool(git("status", "--porcelain"))}
@@ -844,6 +917,8 @@ def parse_args(argv: list) -> argparse.Namespace:
                         help="give up on a pending turn after this many seconds (default 60)")
     common.add_argument("--wait", type=float, default=0.0,
                         help="wait up to this many seconds for /api/health/ before giving up (default 0)")
+    common.add_argument("--repo", type=Path, default=DEFAULT_REPO,
+                        help="checkout of the measured stack, for its git commit and the admin CLI (default %(default)s)")
     common.add_argument("--keep", action="store_true", help="keep the conversations the run created")
     common.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
 
@@ -901,13 +976,13 @@ def main(argv: list) -> int:
                 "started_at": started,
                 "base_url": args.base_url,
                 "argv": argv,
-                **git_commit(),
+                **git_commit(args.repo),
                 "cores": os.cpu_count(),
                 "sections": sections,
             }
             Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
             log(f"wrote {args.json}")
-    machine = git_commit()
+    machine = git_commit(args.repo)
     print(f"\nstack commit {machine['commit']}{' (dirty tree)' if machine['dirty'] else ''}, {os.cpu_count()} cores")
     failed = [s["command"] for s in sections if s["failed"]]
     if failed:

@@ -1,7 +1,7 @@
-//! The conversation-purge state machine, run for real on the local stack (moto executes it and
-//! calls the purge tasks served by `cargo lambda watch`).
+//! The conversation-purge state machine, run for real on the local stack (the local Step Functions
+//! executor of infra/local/aws runs it and calls the purge tasks served by `cargo lambda watch`).
 //!
-//! Environment (set by `make test`): the standard AWS settings with `AWS_ENDPOINT_URL` pointing
+//! Environment (set by `make test`): the standard AWS settings with `AWS_ENDPOINT_URL_*` pointing
 //! at the emulator, `TABLE_NAME`, `CONVERSATION_PURGE_STATE_MACHINE_ARN`, and `RETENTION_DAYS` as
 //! the stack's functions see it (default 30).
 use aws_sdk_dynamodb::types::AttributeValue;

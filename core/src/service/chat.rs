@@ -317,26 +317,34 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
     Ok(response)
 }
 
-/// Longest pause between two reads of a reply that is still being generated.
-const WAIT_STEP_MAX: Duration = Duration::from_millis(200);
+/// The pause before the next read of a reply that is still being generated, by how long the
+/// wait has lasted: short at first, where a quick model's reply lands (a turn with an instant
+/// model takes ~100 ms), longer later so a slow model costs few reads.
+fn wait_step(waited: Duration) -> Duration {
+    let ms = match waited.as_millis() {
+        0..=1_000 => 10,
+        1_001..=5_000 => 50,
+        _ => 250,
+    };
+    Duration::from_millis(ms)
+}
 
 /// Waits up to `CHAT_INLINE_WAIT_SECONDS` for the state machine to record the turn's reply
-/// (the console renders only inline answers, see API.md). Reads the reply item with growing
-/// pauses (5 ms doubling up to 200 ms): the state machine does the work, this only reads its
-/// result. `None`: still pending, the client polls. A store failure while waiting also answers
-/// `pending`, since the turn itself is already under way.
+/// (the console renders only inline answers, see API.md): the state machine does the work,
+/// this only reads its result. `None`: still pending, the client polls. A store failure while
+/// waiting also answers `pending`, since the turn itself is already under way.
 async fn wait_for_reply(app: &App, turn: &TurnRef) -> Option<Message> {
     if app.inline_wait.is_zero() {
         return None;
     }
-    let deadline = Instant::now() + app.inline_wait;
-    let mut pause = Duration::from_millis(5);
+    let started = Instant::now();
+    let deadline = started + app.inline_wait;
     loop {
         let now = Instant::now();
         if now >= deadline {
             return None;
         }
-        tokio::time::sleep(pause.min(deadline - now)).await;
+        tokio::time::sleep(wait_step(now - started).min(deadline - now)).await;
         match app
             .store
             .get_message(turn.conversation_id, turn.message_id)
@@ -349,7 +357,6 @@ async fn wait_for_reply(app: &App, turn: &TurnRef) -> Option<Message> {
                 return None;
             }
         }
-        pause = (pause * 2).min(WAIT_STEP_MAX);
     }
 }
 

@@ -105,7 +105,7 @@ pub fn open(db_path: &Path, table: &str) -> Result<(Database, DbLock), DynamoErr
     Ok((db, lock))
 }
 
-/// Creates the table as `infra/local/resources.py` does, if it is missing. Returns whether it
+/// Creates the table as infra/template.yaml declares it, if it is missing. Returns whether it
 /// was created.
 pub fn ensure_table(db: &Database, table: &str) -> Result<bool, String> {
     let describe = serde_json::from_value(json!({"TableName": table})).map_err(one_line)?;

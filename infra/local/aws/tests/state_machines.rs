@@ -394,3 +394,94 @@ async fn api_errors() {
         .unwrap()
         .contains("arn:aws:lambda:us-east-1:123456789012:function:turn-call-model"));
 }
+
+fn tiny_service(definition: Value, cap: usize) -> Arc<Service> {
+    use pai_local_aws::stepfunctions::interpreter::TokioSleeper;
+    use pai_local_aws::stepfunctions::load_machine;
+    let machine = load_machine("tiny", "tiny.asl.json", &definition.to_string(), "t").unwrap();
+    Service::with_cap(
+        vec![machine],
+        Runtime {
+            invoker: Arc::new(LambdaClient::new("http://127.0.0.1:9").unwrap()),
+            sleeper: Arc::new(TokioSleeper),
+        },
+        cap,
+    )
+}
+
+#[tokio::test]
+async fn stop_execution_aborts_a_running_one() {
+    let service = tiny_service(
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": true}}}),
+        10,
+    );
+    let arn = state_machine_arn("tiny");
+    let started = service
+        .call(
+            "StartExecution",
+            &json!({"stateMachineArn": arn, "name": "long"}),
+        )
+        .unwrap();
+    let execution = started["executionArn"].clone();
+    let running = service
+        .call(
+            "ListExecutions",
+            &json!({"stateMachineArn": arn, "statusFilter": "RUNNING"}),
+        )
+        .unwrap();
+    assert_eq!(running["executions"].as_array().unwrap().len(), 1);
+    service
+        .call(
+            "StopExecution",
+            &json!({"executionArn": execution, "error": "Stopped", "cause": "by test"}),
+        )
+        .unwrap();
+    let described = service
+        .call("DescribeExecution", &json!({"executionArn": execution}))
+        .unwrap();
+    assert_eq!(described["status"], "ABORTED");
+    assert_eq!(described["error"], "Stopped");
+    assert_eq!(described["cause"], "by test");
+    assert!(described["stopDate"].as_f64().unwrap() >= described["startDate"].as_f64().unwrap());
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let described = service
+        .call("DescribeExecution", &json!({"executionArn": execution}))
+        .unwrap();
+    assert_eq!(
+        described["status"], "ABORTED",
+        "the aborted run must not finish later"
+    );
+}
+
+#[tokio::test]
+async fn finished_executions_are_capped_but_names_stay_taken() {
+    let service = tiny_service(
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 1, "End": true}}}),
+        2,
+    );
+    for name in ["e1", "e2", "e3"] {
+        let described = execute(&service, "tiny", name, json!({})).await;
+        assert_eq!(described["status"], "SUCCEEDED");
+        assert_eq!(described["output"], "1");
+    }
+    let first = "arn:aws:states:us-east-1:123456789012:execution:tiny:e1";
+    let error = service
+        .call("DescribeExecution", &json!({"executionArn": first}))
+        .unwrap_err();
+    assert_eq!(error.code, "ExecutionDoesNotExist");
+    let again = service
+        .call(
+            "StartExecution",
+            &json!({"stateMachineArn": state_machine_arn("tiny"), "name": "e1"}),
+        )
+        .unwrap_err();
+    assert_eq!(again.code, "ExecutionAlreadyExists");
+    let listed = service
+        .call(
+            "ListExecutions",
+            &json!({"stateMachineArn": state_machine_arn("tiny"), "maxResults": 1}),
+        )
+        .unwrap();
+    assert_eq!(listed["executions"][0]["name"], "e3", "newest first");
+    assert_eq!(listed["nextToken"], "1");
+}

@@ -464,7 +464,7 @@ struct RawCatcher {
 // Loading
 // ---------------------------------------------------------------------------------------------
 
-/// Replaces SAM's `${...}` definition substitutions the way `infra/local/resources.py` does:
+/// Replaces SAM's `${...}` definition substitutions the way SAM does (`DefinitionSubstitutions` in infra/template.yaml):
 /// `${<Name>FunctionArn}` / `${<Name>Arn}` become the ARN of the function `<name>` in kebab
 /// case, `${TableName}` the table; any other placeholder is an error.
 pub fn substitute(text: &str, table: &str) -> Result<String, String> {
@@ -1033,7 +1033,7 @@ mod tests {
     }
 
     #[test]
-    fn substitution_matches_resources_py() {
+    fn substitution_matches_the_template_names() {
         let text = r#"{"a":"${TurnCallModelFunctionArn}","b":"${ConversationPurgeMarkArn}","c":"${TableName}","d":"${not-a-key}"}"#;
         let out = substitute(text, "pai-local").unwrap();
         let value: Value = serde_json::from_str(&out).unwrap();

@@ -12,11 +12,13 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
+use futures_util::FutureExt;
 use interpreter::{ExecutionInfo, Outcome, Runtime};
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -459,8 +461,16 @@ impl Service {
         let service = Arc::clone(self);
         let execution = arn.clone();
         let handle = tokio::spawn(async move {
-            let outcome =
-                interpreter::run_execution(&machine.definition, &info, &service.runtime).await;
+            let run = interpreter::run_execution(&machine.definition, &info, &service.runtime);
+            // A bug in the interpreter must not leave the execution RUNNING forever.
+            let outcome = AssertUnwindSafe(run)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    Outcome::Failed(interpreter::StatesError::runtime(
+                        "internal error in the local Step Functions interpreter",
+                    ))
+                });
             service.finish(&execution, outcome);
         });
         store.executions.insert(
