@@ -19,15 +19,15 @@ trap 'rm -f "$summary" "$totals"' EXIT
 
 # step NAME COMMAND...: runs one step, records a failure instead of stopping.
 step() {
-    local name=$1
+    local name=$1 started=$SECONDS
     shift
     printf '\n==> %s\n' "$name"
     if ! "$@"; then
         failed+=("$name")
-        printf '==> FAILED: %s\n' "$name" | tee -a "$summary"
+        printf '==> FAILED: %s (%d s)\n' "$name" $((SECONDS - started)) | tee -a "$summary"
         return 1
     fi
-    printf 'ok: %s\n' "$name" >>"$summary"
+    printf 'ok: %s (%d s)\n' "$name" $((SECONDS - started)) >>"$summary"
 }
 
 # Runs cargo test, keeping its summary lines ("test result: ...") for the end.
