@@ -12,7 +12,7 @@ timed() {
     local name=$1 started=$SECONDS
     shift
     "$@"
-    timings+=("$(printf '%-34s %4d s' "$name" $((SECONDS - started)))")
+    timings+=("$(printf '%-40s %4d s' "$name" $((SECONDS - started)))")
 }
 
 timed "venv (cargo-lambda)" "$ROOT/scripts/venv.sh"

@@ -7,6 +7,11 @@ use std::time::{Duration, Instant};
 
 /// Real Lambda's longest run; a Task's own TimeoutSeconds is enforced by the interpreter.
 const INVOKE_TIMEOUT: Duration = Duration::from_secs(900);
+/// Task invocations in flight at once, over every execution: like an account's Lambda
+/// concurrency. Without a cap, a burst of executions (a bulk delete starts one purge each) sends
+/// hundreds of invokes to `cargo lambda watch` at once, which then spends its time starting
+/// instances and times every task out; with it, the burst queues here and drains.
+pub const MAX_INVOKES_IN_FLIGHT: usize = 16;
 /// How much of a non-Lambda error body goes into the Cause.
 const CAUSE_PREFIX_CHARS: usize = 500;
 
@@ -19,6 +24,7 @@ pub struct ClientError(#[from] reqwest::Error);
 pub struct LambdaClient {
     base_url: String,
     http: reqwest::Client,
+    in_flight: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl LambdaClient {
@@ -31,6 +37,7 @@ impl LambdaClient {
         Ok(LambdaClient {
             base_url: base_url.trim_end_matches('/').to_owned(),
             http,
+            in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_INVOKES_IN_FLIGHT)),
         })
     }
 
@@ -38,6 +45,8 @@ impl LambdaClient {
         let name = bare_function_name(function);
         let url = format!("{}/2015-03-31/functions/{name}/invocations", self.base_url);
         let body = payload.to_string();
+        // The semaphore is never closed, so acquiring only waits for a free slot.
+        let _slot = self.in_flight.acquire().await.ok();
         let started = Instant::now();
         let response = self
             .http
