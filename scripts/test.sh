@@ -111,6 +111,9 @@ step "build every binary" cargo build --workspace --bins
 export PAI_STATE_DIR=$ROOT/.local/test
 export PAI_API_PORT=${PAI_TEST_API_PORT:-9000} PAI_EMULATOR_PORT=${PAI_TEST_EMULATOR_PORT:-5100} PAI_SFN_PORT=${PAI_TEST_SFN_PORT:-5101}
 export PAI_WATCH_FLAGS="--ignore-changes" PAI_ENV_FILE=""
+# Fewer instances per function than `make dev`: each extra instance is started through `cargo run`
+# (docs/local-stack.md), and four already serve the concurrency tests side by side.
+export PAI_WATCH_CONCURRENCY=${PAI_TEST_WATCH_CONCURRENCY:-4}
 # shellcheck disable=SC2034 # read by the lib.sh functions
 STATE_DIR=$PAI_STATE_DIR PIDS_DIR=$PAI_STATE_DIR/pids LOGS_DIR=$PAI_STATE_DIR/logs DATA_DIR=$PAI_STATE_DIR/dynamodb
 trap 'scripts/stack.sh down >/dev/null; rm -f "$summary" "$totals"' EXIT
