@@ -310,33 +310,64 @@ impl<'a> Run<'a> {
                 }
                 None => effective.clone(),
             };
-            let attempt = self.invoke_with_timeout(task, &payload).await;
-            let error = match attempt {
-                Ok(result) => match self.finish(
-                    &task.result_selector,
-                    &task.result_path,
-                    &task.io.output_path,
-                    &ctx,
-                    input.clone(),
-                    result,
-                ) {
-                    Ok(output) => return Ok(follow(&task.transition, output)),
-                    Err(error) if error.is_terminal() => return Err(error),
-                    // A result that cannot be placed is not worth retrying the task for.
-                    Err(error) => return catch(&task.catch, input, error),
-                },
-                Err(error) => error,
-            };
-            if error.is_terminal() {
-                return Err(error);
+            let attempt = self
+                .invoke_with_timeout(task, &payload)
+                .await
+                .map(|result| {
+                    self.finish(
+                        &task.result_selector,
+                        &task.result_path,
+                        &task.io.output_path,
+                        &ctx,
+                        input.clone(),
+                        result,
+                    )
+                });
+            if let Some(step) = self
+                .after_attempt(
+                    &mut ctx,
+                    &mut retries,
+                    &task.catch,
+                    &task.transition,
+                    &input,
+                    attempt,
+                )
+                .await
+            {
+                return step;
             }
-            match retries.next_delay(&error) {
-                Some(delay) => {
-                    self.runtime.sleeper.sleep(delay, SleepKind::Retry).await;
-                    ctx.retry_count += 1;
-                }
-                None => return catch(&task.catch, input, error),
+        }
+    }
+
+    /// What follows one attempt of a Task or Map state. `attempt` is `Err` when the work
+    /// itself failed (retried per `Retry`, then caught), `Ok(Err)` when its result could not
+    /// be placed (not worth retrying the work for: caught at once). Terminal errors end the
+    /// execution. `None`: the retry pause has passed, run the work again.
+    async fn after_attempt(
+        &self,
+        ctx: &mut StateCtx<'_>,
+        retries: &mut RetryState<'_>,
+        catchers: &'a [Catcher],
+        transition: &'a Transition,
+        input: &Value,
+        attempt: Result<Result<Value, StatesError>, StatesError>,
+    ) -> Option<Result<Step<'a>, StatesError>> {
+        let error = match attempt {
+            Ok(Ok(output)) => return Some(Ok(follow(transition, output))),
+            Ok(Err(error)) if error.is_terminal() => return Some(Err(error)),
+            Ok(Err(error)) => return Some(catch(catchers, input.clone(), error)),
+            Err(error) => error,
+        };
+        if error.is_terminal() {
+            return Some(Err(error));
+        }
+        match retries.next_delay(&error) {
+            Some(delay) => {
+                self.runtime.sleeper.sleep(delay, SleepKind::Retry).await;
+                ctx.retry_count += 1;
+                None
             }
+            None => Some(catch(catchers, input.clone(), error)),
         }
     }
 
@@ -406,31 +437,31 @@ impl<'a> Run<'a> {
         };
         let mut retries = RetryState::new(&map.retry);
         loop {
-            let attempt = self.map_items(&ctx, map, &effective, &items).await;
-            let error = match attempt {
-                Ok(results) => match self.finish(
-                    &map.result_selector,
-                    &map.result_path,
-                    &map.io.output_path,
-                    &ctx,
-                    input.clone(),
-                    Value::Array(results),
-                ) {
-                    Ok(output) => return Ok(follow(&map.transition, output)),
-                    Err(error) if error.is_terminal() => return Err(error),
-                    Err(error) => return catch(&map.catch, input, error),
-                },
-                Err(error) => error,
-            };
-            if error.is_terminal() {
-                return Err(error);
-            }
-            match retries.next_delay(&error) {
-                Some(delay) => {
-                    self.runtime.sleeper.sleep(delay, SleepKind::Retry).await;
-                    ctx.retry_count += 1;
-                }
-                None => return catch(&map.catch, input, error),
+            let attempt = self
+                .map_items(&ctx, map, &effective, &items)
+                .await
+                .map(|results| {
+                    self.finish(
+                        &map.result_selector,
+                        &map.result_path,
+                        &map.io.output_path,
+                        &ctx,
+                        input.clone(),
+                        Value::Array(results),
+                    )
+                });
+            if let Some(step) = self
+                .after_attempt(
+                    &mut ctx,
+                    &mut retries,
+                    &map.catch,
+                    &map.transition,
+                    &input,
+                    attempt,
+                )
+                .await
+            {
+                return step;
             }
         }
     }
