@@ -1,11 +1,13 @@
 //! Protegrity AI backend core: domain types, the protection engine, ports (traits) and their adapters.
 //!
-//! Hexagonal layout: `domain` and `protection` are pure; `ports` are the async traits the services
-//! need; `adapters` implement them (DynamoDB, Step Functions, LLM providers, keys, Protegrity REST);
-//! `service` holds one use case per HTTP function or workflow task; `api` is what every HTTP
-//! function shares (auth, JSON parsing, error envelope, pagination, headers).
+//! Hexagonal layout, dependencies pointing one way: `domain` ← `protection` (pure) ← `ports`
+//! (the async traits the services need) ← `adapters` (DynamoDB, Step Functions, LLM providers,
+//! keys, Protegrity REST, in-memory) and `service` (one use case per HTTP function or workflow
+//! task) ← `api` (what every HTTP function shares: auth, JSON parsing, error envelope,
+//! pagination, headers) and `bootstrap` (builds a function's `App` from the environment).
 pub mod adapters;
 pub mod api;
+pub mod bootstrap;
 pub mod config;
 pub mod domain;
 pub mod ports;

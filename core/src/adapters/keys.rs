@@ -6,14 +6,14 @@
 //!   under `KMS_KEY_ID` with encryption context `{"tenant": <name>}`; only the wrapped (encrypted)
 //!   key is stored ([`WrappedKeyStore`]); it is unwrapped with `Decrypt` once per process and
 //!   cached in memory.
-use crate::ports::{KeyError, KeyProvider, TenantKey};
+use crate::ports::{KeyError, KeyProvider, TenantKey, WrappedKeyStore};
 use async_trait::async_trait;
 use base64::Engine;
 use hkdf::Hkdf;
 use sha2::Sha256;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::{Mutex, RwLock};
+use tokio::sync::RwLock;
 
 /// Parses 32 bytes of key material written as base64 (standard or URL-safe) or hex.
 pub fn parse_key(raw: &str) -> Result<[u8; 32], KeyError> {
@@ -85,37 +85,6 @@ impl EnvKeyProvider {
 impl KeyProvider for EnvKeyProvider {
     async fn tenant_key(&self, tenant: &str) -> Result<TenantKey, KeyError> {
         Ok(self.derive(tenant))
-    }
-}
-
-/// Where wrapped (KMS-encrypted) tenant data keys are kept, e.g. a DynamoDB item per tenant.
-#[async_trait]
-pub trait WrappedKeyStore: Send + Sync {
-    async fn get(&self, tenant: &str) -> Result<Option<Vec<u8>>, KeyError>;
-    /// Stores `wrapped` unless a key is already stored; returns the stored one (so concurrent
-    /// first uses agree on one key). Must be a conditional write.
-    async fn put_if_absent(&self, tenant: &str, wrapped: Vec<u8>) -> Result<Vec<u8>, KeyError>;
-}
-
-/// In-process store (tests, single-process tools).
-#[derive(Debug, Default)]
-pub struct MemoryWrappedKeyStore {
-    keys: Mutex<HashMap<String, Vec<u8>>>,
-}
-
-#[async_trait]
-impl WrappedKeyStore for MemoryWrappedKeyStore {
-    async fn get(&self, tenant: &str) -> Result<Option<Vec<u8>>, KeyError> {
-        Ok(self.keys.lock().await.get(tenant).cloned())
-    }
-    async fn put_if_absent(&self, tenant: &str, wrapped: Vec<u8>) -> Result<Vec<u8>, KeyError> {
-        Ok(self
-            .keys
-            .lock()
-            .await
-            .entry(tenant.to_owned())
-            .or_insert(wrapped)
-            .clone())
     }
 }
 
@@ -243,6 +212,7 @@ pub async fn key_provider_from_env(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapters::memory::MemoryWrappedKeyStore;
     use wiremock::matchers::{header, method};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 

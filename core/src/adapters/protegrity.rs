@@ -5,7 +5,7 @@
 //! carry message text or response bodies (a body may echo the message back), only status
 //! codes, positions of parse errors and transport failures.
 use crate::domain::sensitive::Sensitive;
-use crate::ports::{Classifier, Direction, Guardrail, RemoteError, RemoteFinding, RemoteScan};
+use crate::ports::{Classifier, Direction, Guardrail, RemoteError, RemoteFinding};
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -393,53 +393,6 @@ impl Guardrail for ProtegrityGuardrail {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Both at once
-// ---------------------------------------------------------------------------------------------
-
-/// Runs the configured remote services concurrently for one text. `failure` names every
-/// configured service that was unreachable, answered non-2xx or answered malformed data; the
-/// pipeline decides to fail closed from it. Unconfigured services leave their field `None`.
-pub async fn gather_remote_scan(
-    classifier: Option<&dyn Classifier>,
-    guardrail: Option<&dyn Guardrail>,
-    text: &Sensitive<String>,
-    direction: Direction,
-    threshold: f64,
-) -> RemoteScan {
-    let classify = async {
-        match classifier {
-            Some(c) => Some(c.classify(text, threshold).await),
-            None => None,
-        }
-    };
-    let score = async {
-        match guardrail {
-            Some(g) => Some(g.score(text, direction).await),
-            None => None,
-        }
-    };
-    let (classified, scored) = tokio::join!(classify, score);
-
-    let mut scan = RemoteScan::default();
-    let mut failures = Vec::new();
-    match classified {
-        Some(Ok(findings)) => scan.findings = Some(findings),
-        Some(Err(e)) => failures.push(format!("classifier: {e}")),
-        None => {}
-    }
-    match scored {
-        Some(Ok(score)) => scan.guardrail_score = Some(score),
-        Some(Err(e)) => failures.push(format!("guardrail: {e}")),
-        None => {}
-    }
-    if !failures.is_empty() {
-        tracing::warn!(failures = %failures.join("; "), "remote protection service failed");
-        scan.failure = Some(failures.join("; "));
-    }
-    scan
-}
-
 /// The configured remote services as ports (none when their URLs are unset).
 pub type RemoteServices = (
     Option<std::sync::Arc<dyn Classifier>>,
@@ -727,7 +680,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn gather_runs_both_and_reports_failures() {
+    async fn classifier_and_guardrail_answers_and_failures() {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .and(path(CLASSIFY_PATH))
@@ -747,48 +700,32 @@ mod tests {
         let g = guardrail(&server);
         let text = Sensitive::from("My SSN 123-45-6789");
 
-        let scan = gather_remote_scan(Some(&c), Some(&g), &text, Direction::Input, 0.6).await;
-        assert_eq!(scan.failure, None);
-        assert_eq!(scan.guardrail_score, Some(0.2));
-        let findings = scan.findings.unwrap();
+        let findings = c.classify(&text, 0.6).await.unwrap();
         assert_eq!(findings[0].entity_type, "SSN");
         assert_eq!(
             char_range(text.expose(), findings[0].start, findings[0].end),
             "123-45-6789"
         );
+        assert_eq!(g.score(&text, Direction::Input).await.unwrap(), 0.2);
 
-        // Nothing configured: nothing to fail.
-        let scan = gather_remote_scan(None, None, &text, Direction::Input, 0.6).await;
-        assert!(
-            scan.findings.is_none() && scan.guardrail_score.is_none() && scan.failure.is_none()
-        );
-
-        // One service down: its failure is reported, the other's answer kept.
+        // A service that is down fails without quoting the text.
         let dead =
             ProtegrityGuardrail::new(dead_url(GUARDRAIL_PATH), TIMEOUT, vec!["x".into()]).unwrap();
-        let scan = gather_remote_scan(Some(&c), Some(&dead), &text, Direction::Output, 0.6).await;
-        assert!(scan.findings.is_some());
-        assert!(scan.guardrail_score.is_none());
-        let failure = scan.failure.unwrap();
-        assert!(failure.starts_with("guardrail:"), "{failure}");
-        assert!(!failure.contains("123-45"), "{failure}");
+        let failure = dead.score(&text, Direction::Output).await.unwrap_err();
+        assert!(matches!(failure, RemoteError::Unreachable(_)), "{failure}");
+        assert!(!failure.to_string().contains("123-45"), "{failure}");
     }
 
     #[tokio::test]
-    async fn gather_reports_a_failing_classifier() {
+    async fn a_failing_classifier_reports_its_status() {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .respond_with(ResponseTemplate::new(503))
             .mount(&server)
             .await;
         let c = classifier(&server);
-        let scan =
-            gather_remote_scan(Some(&c), None, &Sensitive::from("x"), Direction::Input, 0.6).await;
-        assert!(scan.findings.is_none());
-        assert_eq!(
-            scan.failure.as_deref(),
-            Some("classifier: remote service answered 503")
-        );
+        let failure = c.classify(&Sensitive::from("x"), 0.6).await.unwrap_err();
+        assert_eq!(failure.to_string(), "remote service answered 503");
     }
 
     #[test]

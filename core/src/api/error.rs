@@ -132,6 +132,18 @@ impl ApiError {
     }
 }
 
+impl From<crate::service::app::NotConfigured> for ApiError {
+    fn from(e: crate::service::app::NotConfigured) -> Self {
+        ApiError::Unavailable(e.to_string())
+    }
+}
+
+impl From<crate::ports::KeyError> for ApiError {
+    fn from(e: crate::ports::KeyError) -> Self {
+        ApiError::Unavailable(e.to_string())
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

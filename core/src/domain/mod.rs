@@ -3,5 +3,7 @@ pub mod catalog;
 pub mod conversation;
 pub mod role;
 pub mod sensitive;
+pub mod tenant;
 pub mod time;
+pub mod tokens;
 pub mod user;

@@ -12,6 +12,7 @@ pub mod guardrails;
 pub mod pipeline;
 pub mod recognizers;
 pub mod redact;
+pub mod remote;
 pub mod scan;
 pub mod text;
 pub mod tokenize;

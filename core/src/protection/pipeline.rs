@@ -6,7 +6,7 @@ use super::text::char_to_byte_offsets;
 use super::tokenize::TokenContext;
 use super::{Entity, Mode, ProtectionEngine};
 use crate::domain::sensitive::Sensitive;
-use crate::ports::RemoteScan;
+use crate::protection::remote::RemoteScan;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -15,7 +15,8 @@
 //! has one token within a conversation and different tokens across conversations.
 //!
 //! Every issued token is recorded in [`IssuedTokens`]; only those are detokenized.
-use crate::ports::TenantKey;
+use crate::domain::tenant::TenantKey;
+pub use crate::domain::tokens::IssuedTokens;
 use crate::protection::text::{word_char_at, word_char_before};
 use crate::protection::validators as v;
 use aes_gcm_siv::aead::{Aead, Payload};
@@ -26,9 +27,7 @@ use base64::Engine;
 use fpe::ff1::{FlexibleNumeralString, FF1};
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use std::collections::BTreeMap;
 
 /// NIST SP 800-38G (rev. 1): radix^minlen ≥ 1,000,000.
 const MIN_DOMAIN: f64 = 1_000_000.0;
@@ -41,34 +40,6 @@ pub enum TokenError {
     NotIssued,
     #[error("token failed authentication")]
     Corrupt,
-}
-
-/// Tokens issued in one conversation: token → entity type. Stored with the conversation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct IssuedTokens(BTreeMap<String, String>);
-
-impl IssuedTokens {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    pub fn contains(&self, token: &str) -> bool {
-        self.0.contains_key(token)
-    }
-    /// (token, entity type) pairs.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-    /// Adds every token of `other` (e.g. merging a concurrent writer's set).
-    pub fn extend(&mut self, other: IssuedTokens) {
-        self.0.extend(other.0);
-    }
 }
 
 struct Ff1Set {
@@ -169,15 +140,18 @@ impl TokenContext {
     pub fn protect(&mut self, entity_type: &str, value: &str) -> String {
         let token = self.encrypt(entity_type, value);
         if !self.issued.contains(&token) {
-            self.issued.0.insert(token.clone(), entity_type.to_owned());
-            self.new.0.insert(token.clone(), entity_type.to_owned());
+            self.issued.insert(&token, entity_type);
+            self.new.insert(&token, entity_type);
         }
         token
     }
 
     /// The original value of a token this conversation issued.
     pub fn reveal(&self, token: &str) -> Result<String, TokenError> {
-        let entity_type = self.issued.0.get(token).ok_or(TokenError::NotIssued)?;
+        let entity_type = self
+            .issued
+            .entity_type(token)
+            .ok_or(TokenError::NotIssued)?;
         self.decrypt(entity_type, token)
     }
 
@@ -207,7 +181,7 @@ impl TokenContext {
         }
         let Ok(ac) = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
-            .build(self.issued.0.keys())
+            .build(self.issued.iter().map(|(token, _)| token))
         else {
             return Vec::new();
         };

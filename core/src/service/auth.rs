@@ -1,9 +1,9 @@
 //! Authentication: argon2id passwords, HS256 JWT access/refresh tokens, hashed API keys.
 use crate::api::credentials::{self, Credentials};
 use crate::api::ApiError;
-use crate::config::{self, ConfigError};
 use crate::domain::time;
 use crate::domain::user::{ApiKeyRecord, User};
+use crate::ports::KeyError;
 use crate::service::App;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -78,32 +78,12 @@ impl JwtKeys {
         }
     }
 
-    /// `JWT_SECRET` locally; `JWT_SECRET_ARN` (Secrets Manager) in AWS, read once at init.
-    pub async fn from_env(aws: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
-        if let Some(secret) = config::optional("JWT_SECRET") {
-            return Self::checked(secret);
-        }
-        let arn =
-            config::required("JWT_SECRET_ARN").map_err(|_| ConfigError::Missing("JWT_SECRET"))?;
-        let out = aws_sdk_secretsmanager::Client::new(aws)
-            .get_secret_value()
-            .secret_id(arn)
-            .send()
-            .await
-            .map_err(|e| ConfigError::Invalid {
-                name: "JWT_SECRET_ARN",
-                reason: format!("cannot read the secret: {e}"),
-            })?;
-        let secret = out.secret_string().unwrap_or_default().to_owned();
-        Self::checked(secret)
-    }
-
-    fn checked(secret: String) -> Result<Self, ConfigError> {
+    /// Keys from a secret of at least 32 characters.
+    pub fn checked(secret: &str) -> Result<Self, KeyError> {
         if secret.len() < 32 {
-            return Err(ConfigError::Invalid {
-                name: "JWT_SECRET",
-                reason: "must be at least 32 characters".into(),
-            });
+            return Err(KeyError::Config(
+                "JWT_SECRET must be at least 32 characters".into(),
+            ));
         }
         Ok(Self::new(secret.as_bytes()))
     }

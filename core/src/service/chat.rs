@@ -201,10 +201,9 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
         model != conversation.model_id || agent != conversation.primary_agent
     });
     let mut tokens = token_context(app, user.id, conversation.id, is_new).await?;
-    let remote = remote_scan(app, message.expose(), Direction::Input).await;
-    let input = app
-        .protection
-        .process_input(message.expose(), mode, &mut tokens, &remote);
+    let engine = app.protection()?;
+    let remote = remote_scan(app, engine, message.expose(), Direction::Input).await;
+    let input = engine.process_input(message.expose(), mode, &mut tokens, &remote);
     let input_json = serde_json::to_value(&input)
         .map_err(|e| ApiError::Unavailable(format!("cannot encode input processing: {e}")))?;
     let sanitized = input.processed_text().map(str::to_owned);

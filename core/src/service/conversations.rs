@@ -163,7 +163,7 @@ pub async fn create_message(
 ) -> Result<MessageView, ApiError> {
     let c = load_owned(app, user, id).await?;
     let mut tokens = token_context(app, user.id, c.id, false).await?;
-    let input = app.protection.process_input(
+    let input = app.protection()?.process_input(
         content.expose(),
         Mode::Redact,
         &mut tokens,
@@ -188,3 +188,6 @@ pub async fn create_message(
     }
     Ok(MessageView::from(&message))
 }
+
+#[cfg(test)]
+mod tests;

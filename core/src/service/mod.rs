@@ -8,6 +8,8 @@ pub mod chat;
 pub mod conversations;
 pub mod protect;
 pub mod retention;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod tools;
 pub mod turn;
 pub mod views;

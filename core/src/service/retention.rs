@@ -7,7 +7,7 @@
 //! page, which sets `expires_at` on up to [`PAGE_SIZE`] items so DynamoDB's TTL removes them once
 //! the retention period has passed. Both tasks are idempotent: the expiry instant is fixed once per
 //! execution (from its start time), and an item keeps an earlier expiry it already has.
-use async_trait::async_trait;
+use crate::ports::{ConversationState, MarkOutcome, RetentionStore, StoreError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +41,12 @@ impl RetentionError {
     }
 }
 
+impl From<StoreError> for RetentionError {
+    fn from(error: StoreError) -> Self {
+        RetentionError::StoreUnavailable(error.to_string())
+    }
+}
+
 impl From<RetentionError> for lambda_runtime::Diagnostic {
     fn from(error: RetentionError) -> Self {
         lambda_runtime::Diagnostic {
@@ -48,55 +54,6 @@ impl From<RetentionError> for lambda_runtime::Diagnostic {
             error_message: error.to_string(),
         }
     }
-}
-
-/// What the conversation's `META` item says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConversationState {
-    /// No `META` item (never existed, or already expired).
-    Missing,
-    Live,
-    Deleted,
-}
-
-/// One query page of sort keys of a conversation partition, in sort-key order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeyPage {
-    pub sort_keys: Vec<String>,
-    /// True when DynamoDB returned a `LastEvaluatedKey` (more items may follow).
-    pub more: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkOutcome {
-    Marked,
-    /// The item already expires at or before the requested instant, or is gone.
-    Unchanged,
-}
-
-/// The storage operations the purge needs; implemented by the DynamoDB adapter.
-#[async_trait]
-pub trait RetentionStore: Send + Sync {
-    async fn conversation_state(
-        &self,
-        conversation_id: &str,
-    ) -> Result<ConversationState, RetentionError>;
-
-    /// Sort keys strictly after `after` (all keys when `None`), at most `limit`.
-    async fn sort_keys_after(
-        &self,
-        conversation_id: &str,
-        after: Option<&str>,
-        limit: u32,
-    ) -> Result<KeyPage, RetentionError>;
-
-    /// Set `expires_at` unless the item is gone or already expires no later than `expires_at`.
-    async fn mark_expiry(
-        &self,
-        conversation_id: &str,
-        sort_key: &str,
-        expires_at: i64,
-    ) -> Result<MarkOutcome, RetentionError>;
 }
 
 /// Input of the plan task. The first call carries `requested_at` (the execution's start time);
@@ -343,6 +300,8 @@ pub async fn mark_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::KeyPage;
+    use async_trait::async_trait;
     use std::collections::BTreeMap;
     use std::sync::Mutex;
 
@@ -373,7 +332,7 @@ mod tests {
 
     #[async_trait]
     impl RetentionStore for MemoryPartition {
-        async fn conversation_state(&self, _: &str) -> Result<ConversationState, RetentionError> {
+        async fn conversation_state(&self, _: &str) -> Result<ConversationState, StoreError> {
             Ok(self.state)
         }
 
@@ -382,7 +341,7 @@ mod tests {
             _: &str,
             after: Option<&str>,
             limit: u32,
-        ) -> Result<KeyPage, RetentionError> {
+        ) -> Result<KeyPage, StoreError> {
             *self.queries.lock().unwrap() += 1;
             let items = self.items.lock().unwrap();
             let take = limit.min(self.page_cap) as usize;
@@ -402,7 +361,7 @@ mod tests {
             _: &str,
             sort_key: &str,
             expires_at: i64,
-        ) -> Result<MarkOutcome, RetentionError> {
+        ) -> Result<MarkOutcome, StoreError> {
             let mut items = self.items.lock().unwrap();
             match items.get_mut(sort_key) {
                 Some(current) if current.is_none_or(|c| c > expires_at) => {

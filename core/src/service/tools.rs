@@ -7,8 +7,8 @@ use crate::domain::sensitive::Sensitive;
 use crate::ports::{ToolCall, ToolSpec};
 use crate::protection::pipeline::discovery_of;
 use crate::protection::redact::{redact, replace_entities};
+use crate::protection::ProtectionEngine;
 use crate::protection::{guardrails, TokenContext};
-use crate::service::App;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -62,11 +62,15 @@ enum Outcome {
     Failed(String),
 }
 
-fn execute(app: &App, tool: &str, arguments: &Value, tokens: &mut TokenContext) -> Outcome {
+fn execute(
+    engine: &ProtectionEngine,
+    tool: &str,
+    arguments: &Value,
+    tokens: &mut TokenContext,
+) -> Outcome {
     let Some(text) = arguments.get("text").and_then(Value::as_str) else {
         return Outcome::Failed("Missing required argument: text".into());
     };
-    let engine = &app.protection;
     let threshold = engine.config().input_classification_threshold;
     match tool {
         "protegrity-redact" => {
@@ -124,7 +128,7 @@ fn execute(app: &App, tool: &str, arguments: &Value, tokens: &mut TokenContext) 
 
 /// Run the calls the model requested.
 pub fn run(
-    app: &App,
+    engine: &ProtectionEngine,
     catalog: &Catalog,
     agent: Option<&Agent>,
     role: Role,
@@ -141,7 +145,7 @@ pub fn run(
     };
     for call in calls {
         let outcome = if allowed.contains(&call.tool_name) {
-            execute(app, &call.tool_name, &call.arguments, tokens)
+            execute(engine, &call.tool_name, &call.arguments, tokens)
         } else {
             Outcome::Failed(format!("Tool {} is not available.", call.tool_name))
         };

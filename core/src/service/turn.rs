@@ -11,6 +11,7 @@ use crate::ports::{
     Usage,
 };
 use crate::protection::Mode;
+use crate::service::app::NotConfigured;
 use crate::service::protect::{remote_scan, token_context, ContextError};
 use crate::service::tools::{self, ToolRound};
 use crate::service::App;
@@ -52,6 +53,8 @@ pub enum TaskError {
     Store(#[from] StoreError),
     #[error("protection context unavailable: {0}")]
     Context(#[from] ContextError),
+    #[error(transparent)]
+    NotConfigured(#[from] NotConfigured),
 }
 
 impl TaskError {
@@ -61,7 +64,7 @@ impl TaskError {
             TaskError::NoMoreProviders => "NoMoreProviders",
             TaskError::TurnNotFound(_) => "TurnNotFound",
             TaskError::Store(_) => "StoreUnavailable",
-            TaskError::Context(_) => "ProtectionUnavailable",
+            TaskError::Context(_) | TaskError::NotConfigured(_) => "ProtectionUnavailable",
         }
     }
 }
@@ -261,7 +264,7 @@ pub async fn run_tools(app: &App, input: RunToolsInput) -> Result<ToolRound, Tas
     let mut tokens =
         token_context(app, input.turn.user_id, input.turn.conversation_id, false).await?;
     let round = tools::run(
-        app,
+        app.protection()?,
         &ctx.catalog,
         agent,
         ctx.role,
@@ -302,10 +305,9 @@ pub async fn scan_output(app: &App, input: ScanOutputInput) -> Result<ScannedOut
         .map(|a| a.system_prompt.clone());
     let tokens = token_context(app, turn.user_id, turn.conversation_id, false).await?;
     let text = input.reply.text.expose();
-    let remote = remote_scan(app, text, Direction::Output).await;
-    let result = app
-        .protection
-        .process_output(text, &tokens, system_prompt.as_deref(), &remote);
+    let engine = app.protection()?;
+    let remote = remote_scan(app, engine, text, Direction::Output).await;
+    let result = engine.process_output(text, &tokens, system_prompt.as_deref(), &remote);
     let output_processing = serde_json::to_value(&result.processing)
         .map_err(|e| TaskError::Store(StoreError::Corrupt(e.to_string())))?;
     Ok(ScannedOutput {

@@ -1,12 +1,13 @@
 //! `POST /api/auth/token/` → `{"refresh","access"}`.
 use lambda_http::http::StatusCode;
 use pai_core::api::{self, body::JsonObject};
-use pai_core::service::{auth, App};
+use pai_core::bootstrap::{self, Needs};
+use pai_core::service::auth;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     api::init_tracing();
-    let app = &App::from_env().await?;
+    let app = &bootstrap::app_from_env(Needs::STORE).await?;
     api::serve(|req| async move {
         let mut body = JsonObject::parse(&req)?;
         let username = body.required_text("username").unwrap_or_default();

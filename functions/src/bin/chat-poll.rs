@@ -1,12 +1,13 @@
 //! `GET /api/chat/poll/{conversation_id}/`: the state of the conversation's latest reply.
 use lambda_http::http::StatusCode;
 use pai_core::api;
-use pai_core::service::{auth, chat, App};
+use pai_core::bootstrap::{self, Needs};
+use pai_core::service::{auth, chat};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     api::init_tracing();
-    let app = &App::from_env().await?;
+    let app = &bootstrap::app_from_env(Needs::STORE).await?;
     api::serve(|req| async move {
         let user = auth::authenticate(app, req.headers()).await?;
         let id = api::path_param(&req, "id");

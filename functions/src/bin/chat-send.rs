@@ -1,13 +1,18 @@
 //! `POST /api/chat/`: check and protect the prompt inline, then start the chat-turn workflow.
 use lambda_http::http::StatusCode;
 use pai_core::api::{self, body::JsonObject};
+use pai_core::bootstrap::{self, Needs};
+use pai_core::service::auth;
 use pai_core::service::chat::{self, ChatRequest};
-use pai_core::service::{auth, App};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     api::init_tracing();
-    let app = &App::from_env().await?;
+    let app = &bootstrap::app_from_env(Needs {
+        protection: true,
+        workflow: true,
+    })
+    .await?;
     api::serve(|req| async move {
         let user = auth::authenticate(app, req.headers()).await?;
         let mut body = JsonObject::parse(&req)?;

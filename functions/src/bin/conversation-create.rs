@@ -1,12 +1,13 @@
 //! `POST /api/conversations/` `{"title"?, "model_id"}` → 201 detail.
 use lambda_http::http::StatusCode;
 use pai_core::api::{self, body::JsonObject};
-use pai_core::service::{auth, conversations, App};
+use pai_core::bootstrap::{self, Needs};
+use pai_core::service::{auth, conversations};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     api::init_tracing();
-    let app = &App::from_env().await?;
+    let app = &bootstrap::app_from_env(Needs::STORE).await?;
     api::serve(|req| async move {
         let user = auth::authenticate(app, req.headers()).await?;
         let mut body = JsonObject::parse(&req)?;

@@ -1,11 +1,16 @@
 //! `DELETE /api/conversations/{id}/` → 204 (soft delete).
 use pai_core::api;
-use pai_core::service::{auth, conversations, App};
+use pai_core::bootstrap::{self, Needs};
+use pai_core::service::{auth, conversations};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     api::init_tracing();
-    let app = &App::from_env().await?;
+    let app = &bootstrap::app_from_env(Needs {
+        protection: false,
+        workflow: true,
+    })
+    .await?;
     api::serve(|req| async move {
         let user = auth::authenticate(app, req.headers()).await?;
         let id = api::path_param(&req, "id");

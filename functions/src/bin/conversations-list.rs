@@ -1,12 +1,13 @@
 //! `GET /api/conversations/?page=&page_size=`: the caller's conversations, newest first.
 use lambda_http::http::StatusCode;
 use pai_core::api::{self, pagination};
-use pai_core::service::{auth, conversations, App};
+use pai_core::bootstrap::{self, Needs};
+use pai_core::service::{auth, conversations};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     api::init_tracing();
-    let app = &App::from_env().await?;
+    let app = &bootstrap::app_from_env(Needs::STORE).await?;
     api::serve(|req| async move {
         let user = auth::authenticate(app, req.headers()).await?;
         let page = pagination::parse(

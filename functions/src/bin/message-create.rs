@@ -1,13 +1,14 @@
 //! `POST /api/conversations/{id}/messages/` `{"role","content","protegrity_data"?,"pending"?,"blocked"?}`.
 use lambda_http::http::StatusCode;
 use pai_core::api::{self, body::JsonObject};
+use pai_core::bootstrap::{self, Needs};
 use pai_core::domain::conversation::MessageRole;
-use pai_core::service::{auth, conversations, App};
+use pai_core::service::{auth, conversations};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     api::init_tracing();
-    let app = &App::from_env().await?;
+    let app = &bootstrap::app_from_env(Needs::PROTECTION).await?;
     api::serve(|req| async move {
         let user = auth::authenticate(app, req.headers()).await?;
         let id = api::path_param(&req, "id");

@@ -1,12 +1,13 @@
 //! `GET /api/tools/`: the catalog entries the caller's role may use.
 use lambda_http::http::StatusCode;
 use pai_core::api;
-use pai_core::service::{auth, catalog, App};
+use pai_core::bootstrap::{self, Needs};
+use pai_core::service::{auth, catalog};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     api::init_tracing();
-    let app = &App::from_env().await?;
+    let app = &bootstrap::app_from_env(Needs::STORE).await?;
     api::serve(|req| async move {
         let user = auth::authenticate(app, req.headers()).await?;
         let list = catalog::list_tools(app, &user).await?;

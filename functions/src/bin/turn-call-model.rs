@@ -1,11 +1,12 @@
 //! Chat-turn task `turn-call-model` (see infra/statemachines/chat-turn.asl.json).
 use lambda_runtime::{service_fn, LambdaEvent};
-use pai_core::service::{turn, App};
+use pai_core::bootstrap::{self, Needs};
+use pai_core::service::turn;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     pai_core::api::init_tracing();
-    let app = &App::from_env().await?;
+    let app = &bootstrap::app_from_env(Needs::STORE).await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<_>| async move {
         turn::call_model(app, event.payload).await
     }))

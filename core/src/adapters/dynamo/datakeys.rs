@@ -1,8 +1,7 @@
 //! Wrapped (KMS-encrypted) tenant data keys: `TENANT#<tenant>` / `DATAKEY`.
 use super::items::{map_err, s};
 use super::DynamoStore;
-use crate::adapters::keys::WrappedKeyStore;
-use crate::ports::{KeyError, StoreError};
+use crate::ports::{KeyError, StoreError, WrappedKeyStore};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;

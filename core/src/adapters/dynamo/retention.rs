@@ -1,8 +1,7 @@
 //! DynamoDB side of the retention purge: list a conversation partition's sort keys and set
 //! `expires_at` (the table's TTL attribute) on each item with a conditional update.
-use crate::service::retention::{
-    ConversationState, KeyPage, MarkOutcome, RetentionError, RetentionStore,
-};
+use crate::config::{self, ConfigError};
+use crate::ports::{ConversationState, KeyPage, MarkOutcome, RetentionStore, StoreError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -19,8 +18,8 @@ fn conversation_pk(conversation_id: &str) -> String {
     format!("CONV#{conversation_id}")
 }
 
-fn unavailable<E: std::error::Error + 'static>(operation: &str, error: E) -> RetentionError {
-    RetentionError::StoreUnavailable(format!("{operation}: {}", DisplayErrorContext(error)))
+fn unavailable<E: std::error::Error + 'static>(operation: &str, error: E) -> StoreError {
+    StoreError::Unavailable(format!("{operation}: {}", DisplayErrorContext(error)))
 }
 
 pub struct DynamoRetentionStore {
@@ -38,11 +37,9 @@ impl DynamoRetentionStore {
 
     /// The client from the standard AWS environment (`AWS_ENDPOINT_URL` locally) and the table
     /// from `TABLE_NAME`.
-    pub async fn from_env() -> Result<Self, RetentionError> {
-        let table = std::env::var("TABLE_NAME")
-            .map_err(|_| RetentionError::InvalidInput("TABLE_NAME is not set".into()))?;
-        let config = aws_config::load_from_env().await;
-        Ok(Self::new(Client::new(&config), table))
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let table = config::required("TABLE_NAME")?;
+        Ok(Self::new(Client::new(&config::aws().await), table))
     }
 }
 
@@ -51,7 +48,7 @@ impl RetentionStore for DynamoRetentionStore {
     async fn conversation_state(
         &self,
         conversation_id: &str,
-    ) -> Result<ConversationState, RetentionError> {
+    ) -> Result<ConversationState, StoreError> {
         let output = self
             .client
             .get_item()
@@ -78,7 +75,7 @@ impl RetentionStore for DynamoRetentionStore {
         conversation_id: &str,
         after: Option<&str>,
         limit: u32,
-    ) -> Result<KeyPage, RetentionError> {
+    ) -> Result<KeyPage, StoreError> {
         let pk = conversation_pk(conversation_id);
         let start_key = after.map(|sk| {
             HashMap::from([
@@ -118,7 +115,7 @@ impl RetentionStore for DynamoRetentionStore {
         conversation_id: &str,
         sort_key: &str,
         expires_at: i64,
-    ) -> Result<MarkOutcome, RetentionError> {
+    ) -> Result<MarkOutcome, StoreError> {
         let result = self
             .client
             .update_item()

@@ -501,3 +501,9 @@ mod tests {
         assert!(signed.contains("/eu-west-1/bedrock/"), "{signed}");
     }
 }
+
+impl crate::ports::LlmProviders for LlmSettings {
+    fn provider_for(&self, provider: Provider) -> Result<Arc<dyn LlmProvider>, LlmError> {
+        LlmSettings::provider_for(self, provider)
+    }
+}

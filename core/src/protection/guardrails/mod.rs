@@ -14,7 +14,7 @@ mod output;
 mod rules;
 mod scan;
 
-use crate::ports::RemoteScan;
+use crate::protection::remote::RemoteScan;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
 use super::*;
-use crate::ports::{RemoteFinding, TenantKey};
+use crate::domain::tenant::TenantKey;
+use crate::protection::remote::RemoteFinding;
 use crate::protection::{IssuedTokens, ProtectionConfig};
 use serde_json::Value;
 
