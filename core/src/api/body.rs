@@ -73,10 +73,6 @@ impl JsonObject {
             .push(message.to_owned());
     }
 
-    pub fn has(&self, field: &str) -> bool {
-        self.fields.contains_key(field)
-    }
-
     /// A string field that must be present (null counts as missing).
     pub fn required_str(&mut self, field: &str) -> Option<String> {
         match self.fields.get(field) {

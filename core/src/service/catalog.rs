@@ -1,17 +1,10 @@
 //! `GET /api/models/`, `/api/agents/`, `/api/tools/`: the catalog filtered by role and by the
 //! providers this deployment has settings for.
 use crate::api::ApiError;
-use crate::domain::catalog::Provider;
 use crate::domain::user::User;
 use crate::service::views::{AgentView, ModelView, ToolView};
 use crate::service::App;
 use serde::Serialize;
-
-/// Providers offered by this deployment: `ENABLED_LLM_PROVIDERS`, else auto-detected from
-/// credentials (bedrock only by `BEDROCK_MODEL_ID`), else the offline `echo` model.
-pub fn enabled_providers_from_env() -> Vec<Provider> {
-    crate::adapters::llm::LlmSettings::from_env().enabled_providers()
-}
 
 #[derive(Serialize)]
 pub struct ModelList {
@@ -64,3 +57,6 @@ pub async fn list_tools(app: &App, user: &User) -> Result<ToolList, ApiError> {
             .collect(),
     })
 }
+
+#[cfg(test)]
+mod tests;

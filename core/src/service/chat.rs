@@ -467,3 +467,6 @@ pub async fn poll(app: &App, user: &User, id: &str) -> Result<PollResponse, ApiE
         llm: finished.llm,
     })
 }
+
+#[cfg(test)]
+mod tests;

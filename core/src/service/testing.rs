@@ -7,6 +7,7 @@ use crate::adapters::llm::Echo;
 use crate::adapters::memory::{
     FixedProviders, FixedSecret, MemoryStore, MemoryWorkflow, ScriptedModel, StateMachine,
 };
+use crate::api::ApiError;
 use crate::domain::catalog::{seed_catalog, Provider};
 use crate::domain::role::Role;
 use crate::domain::user::User;
@@ -189,4 +190,14 @@ async fn turn_path(app: &App, turn: &TurnRef) -> Result<(), TaskError> {
     };
     turn::record(app, record).await?;
     Ok(())
+}
+
+/// The code an error answers with: `error.code`, else `detail`, else the first field.
+pub fn code(e: &ApiError) -> String {
+    match e {
+        ApiError::App { code, .. } => (*code).to_owned(),
+        ApiError::Detail { detail, .. } => detail.clone(),
+        ApiError::Fields(fields) => fields.keys().next().cloned().unwrap_or_default(),
+        ApiError::Unavailable(_) => "service_unavailable".into(),
+    }
 }

@@ -456,3 +456,6 @@ pub async fn fail(app: &App, input: FailInput) -> Result<Recorded, TaskError> {
         recorded: before.is_some_and(|m| m.pending),
     })
 }
+
+#[cfg(test)]
+mod tests;

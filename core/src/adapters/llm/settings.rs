@@ -277,6 +277,12 @@ fn parse_enabled(list: &str) -> Vec<Provider> {
     enabled
 }
 
+impl crate::ports::LlmProviders for LlmSettings {
+    fn provider_for(&self, provider: Provider) -> Result<Arc<dyn LlmProvider>, LlmError> {
+        LlmSettings::provider_for(self, provider)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,11 +505,5 @@ mod tests {
             .map(|v| v.to_str().unwrap().to_owned())
             .unwrap();
         assert!(signed.contains("/eu-west-1/bedrock/"), "{signed}");
-    }
-}
-
-impl crate::ports::LlmProviders for LlmSettings {
-    fn provider_for(&self, provider: Provider) -> Result<Arc<dyn LlmProvider>, LlmError> {
-        LlmSettings::provider_for(self, provider)
     }
 }

@@ -59,7 +59,7 @@ fn conflict(what: &str) -> StoreError {
 }
 
 /// The conversation, if it exists and is not deleted.
-fn live<'a>(t: &'a mut Tables, id: Uuid) -> Result<&'a mut Conversation, StoreError> {
+fn live(t: &mut Tables, id: Uuid) -> Result<&mut Conversation, StoreError> {
     t.conversations
         .get_mut(&id)
         .filter(|c| c.deleted_at.is_none())
@@ -192,7 +192,7 @@ impl ConversationStore for MemoryStore {
             .filter(|c| c.visible_to(owner_id))
             .collect();
         // Newest activity first, as the owner index's `updated_at#id` sort key orders them.
-        owned.sort_by(|a, b| (b.updated_at, b.id).cmp(&(a.updated_at, a.id)));
+        owned.sort_by_key(|c| std::cmp::Reverse((c.updated_at, c.id)));
         let skip = page.saturating_sub(1) as usize * page_size as usize;
         Ok(ConversationPage {
             total: owned.len() as i64,

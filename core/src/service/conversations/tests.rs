@@ -2,17 +2,7 @@ use super::*;
 use crate::adapters::memory::StateMachine;
 use crate::api::pagination::PageRequest;
 use crate::domain::role::Role;
-use crate::service::testing::fixture;
-
-/// The code an error answers with: `error.code`, else `detail`, else the first field.
-pub(crate) fn code(e: &ApiError) -> String {
-    match e {
-        ApiError::App { code, .. } => (*code).to_owned(),
-        ApiError::Detail { detail, .. } => detail.clone(),
-        ApiError::Fields(fields) => fields.keys().next().cloned().unwrap_or_default(),
-        ApiError::Unavailable(_) => "service_unavailable".into(),
-    }
-}
+use crate::service::testing::{code, fixture};
 
 fn page(page: u32, page_size: u32) -> PageRequest {
     PageRequest { page, page_size }
