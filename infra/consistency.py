@@ -18,8 +18,16 @@
    and vice versa; every Task state (nested Map/Parallel states included) invokes a function
    through a `${<PascalName>FunctionArn}` substitution that the template maps to that function,
    whose binary exists; the state machine may invoke exactly those functions.
+4. Error names: every name in the `ErrorEquals` of a `Retry` or `Catch` (nested Map/Parallel
+   states included) is a name the Rust code emits, a documented Step Functions built-in
+   (`States.*`) or a Lambda service error (`Lambda.*`). The emitted names are the string
+   literals in the body of every `fn error_type(&self) -> &'static str` under core/src and
+   functions/src (what the functions put in the Lambda `errorType`). Every emitted name is named
+   by some state machine, or is in UNMATCHED_BY_NAME with the reason it is left to a
+   `States.ALL` catch or to failing the execution.
 """
 
+import difflib
 import json
 import re
 import sys
@@ -37,6 +45,50 @@ LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 PREFLIGHT = "cors-preflight"
 # Binaries that only the local router uses (see the module docstring).
 LOCAL_ONLY = {PREFLIGHT}
+# Where the `fn error_type` functions whose names the state machines match may live.
+RUST_SOURCES = ("core/src", "functions/src")
+# The error names Step Functions itself raises (Amazon States Language, "Error names").
+STATES_ERRORS = frozenset({
+    "States.ALL",
+    "States.Timeout",
+    "States.TaskFailed",
+    "States.Permissions",
+    "States.ResultPathMatchFailure",
+    "States.ParameterPathFailure",
+    "States.BranchFailed",
+    "States.NoChoiceMatched",
+    "States.IntrinsicFailure",
+    "States.ExceedToleratedFailureThreshold",
+    "States.ItemReaderFailed",
+    "States.ResultWriterFailed",
+    "States.QueryEvaluationError",
+    "States.HeartbeatTimeout",
+    "States.Runtime",
+    "States.DataLimitExceeded",
+})
+# The errors of the Lambda service (not of our code) that a Lambda task can fail with.
+LAMBDA_ERRORS = frozenset({
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+    "Lambda.Unknown",
+    "Lambda.ClientExecutionTimeoutException",
+})
+# Emitted error names that no Retry/Catch names on purpose, and why. Each must still be emitted
+# and not be named by any state machine (then it belongs there, not here).
+UNMATCHED_BY_NAME = {
+    # chat-turn: retrying the same provider cannot help; the CallModel<n> `States.ALL` catch falls
+    # back to the next provider, the last one's (and FinalAnswer's) to RecordFailure, which words
+    # every `Provider*` error as a provider failure (FailureKind::from_error_name).
+    "ProviderRejected": "4xx from the provider: States.ALL falls back to the next provider",
+    "ProviderMalformed": "unreadable answer: States.ALL falls back to the next provider",
+    "ProviderNotConfigured": "provider not enabled: States.ALL falls back to the next provider",
+    # conversation-purge has no Catch: a bad input or a conversation that is not deleted fails
+    # the execution unretried, and ConversationPurgeFailedAlarm fires (docs/deploy.md).
+    "InvalidPurgeInput": "not retried: fails the purge execution (alarm)",
+    "ConversationNotDeleted": "not retried: fails the purge execution (alarm)",
+}
 
 
 def pascal(name):
@@ -53,6 +105,7 @@ class Paths:
         self.template = self.root / "infra" / "template.yaml"
         self.bins = self.root / "functions" / "src" / "bin"
         self.state_machines = self.root / "infra" / "statemachines"
+        self.rust_sources = [self.root / relative for relative in RUST_SOURCES]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,19 +271,25 @@ def check_functions(template, bins, problems):
 # ---------------------------------------------------------------------------------------------
 
 
-def task_states(states, prefix=""):
-    """(state path, state) of every Task, descending into Map and Parallel states."""
+def all_states(states, prefix=""):
+    """(state path, state) of every state, descending into Map and Parallel states."""
     for name, state in states.items():
         path = f"{prefix}{name}"
+        yield path, state
         kind = state.get("Type")
-        if kind == "Task":
-            yield path, state
-        elif kind == "Map":
+        if kind == "Map":
             inner = state.get("ItemProcessor") or state.get("Iterator") or {}
-            yield from task_states(inner.get("States", {}), f"{path}/")
+            yield from all_states(inner.get("States", {}), f"{path}/")
         elif kind == "Parallel":
             for i, branch in enumerate(state.get("Branches", [])):
-                yield from task_states(branch.get("States", {}), f"{path}[{i}]/")
+                yield from all_states(branch.get("States", {}), f"{path}[{i}]/")
+
+
+def task_states(states, prefix=""):
+    """(state path, state) of every Task, descending into Map and Parallel states."""
+    for path, state in all_states(states, prefix):
+        if state.get("Type") == "Task":
+            yield path, state
 
 
 def task_placeholder(state):
@@ -320,6 +379,210 @@ def check_state_machines(template, functions, directory, problems):
             problems.append(f"template: {logical} may invoke {target}, which no task uses")
 
 
+# ---------------------------------------------------------------------------------------------
+# Error names
+# ---------------------------------------------------------------------------------------------
+
+
+def error_matchers(states):
+    """(state path, "Retry[i]"/"Catch[i]", name) of every ErrorEquals name, nested states included."""
+    for path, state in all_states(states):
+        for field in ("Retry", "Catch"):
+            for i, rule in enumerate(state.get(field) or []):
+                for name in rule.get("ErrorEquals") or []:
+                    yield path, f"{field}[{i}]", name
+
+
+RUST_TOKEN = re.compile(
+    r"""
+      (?P<space>\s+)
+    | (?P<line_comment>//[^\n]*)
+    | (?P<block_comment>/\*)
+    | (?P<raw_string>b?r(?P<hashes>\#*)")
+    | (?P<string>b?"(?P<body>(?:[^"\\]|\\.)*)")
+    | (?P<char>b?'(?:[^'\\\n]|\\(?:x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|.))')
+    | (?P<lifetime>'[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<ident>(?:r\#)?[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<number>[0-9][0-9A-Za-z_]*)
+    | (?P<punct>->|::|.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def rust_tokens(text):
+    """(kind, text, offset) of Rust source, comments and whitespace dropped; a string token's
+    text is its content. Enough of the lexical grammar that braces and quotes inside strings,
+    chars and (nested) comments do not count."""
+    tokens = []
+    pos = 0
+    while pos < len(text):
+        match = RUST_TOKEN.match(text, pos)
+        kind = match.lastgroup  # the outer group: `hashes` and `body` close before theirs
+        if kind == "block_comment":
+            depth, end = 1, match.end()
+            while depth and end < len(text):
+                if text.startswith("/*", end):
+                    depth, end = depth + 1, end + 2
+                elif text.startswith("*/", end):
+                    depth, end = depth - 1, end + 2
+                else:
+                    end += 1
+            pos = end
+            continue
+        if kind == "raw_string":
+            close = '"' + match.group("hashes")
+            end = text.find(close, match.end())
+            end = len(text) if end < 0 else end
+            tokens.append(("string", text[match.end():end], pos))
+            pos = end + len(close)
+            continue
+        if kind == "string":
+            tokens.append(("string", match.group("body"), pos))
+        elif kind not in ("space", "line_comment"):
+            tokens.append((kind, match.group(0), pos))
+        pos = match.end()
+    return tokens
+
+
+ITEM_START = {None, "{", "}", ";", "]", "unsafe", "default"}
+ERROR_TYPE_SIGNATURE = ["(", "&", "self", ")", "->", "&", "'static", "str"]
+
+
+def impl_type(header):
+    """The type name of an `impl ... {` header's tokens (after `impl`, before `{`)."""
+    texts = [text for _, text, _ in header]
+    if texts[:1] == ["<"]:  # impl<T> generics
+        depth = 0
+        for i, text in enumerate(texts):
+            depth += (text == "<") - (text == ">")
+            if depth == 0:
+                texts = texts[i + 1:]
+                break
+    if "for" in texts:
+        texts = texts[len(texts) - texts[::-1].index("for"):]
+    if "where" in texts:
+        texts = texts[: texts.index("where")]
+    depth, name = 0, None
+    for (kind, _, _), text in zip(header[len(header) - len(texts):], texts):
+        depth += (text == "<") - (text == ">")
+        if depth == 0 and kind == "ident" and text not in ("dyn", "mut"):
+            name = text
+    return name
+
+
+def error_type_functions(text):
+    """(offset, owner type, signature tokens, string literals of the body) of every
+    `fn error_type` with a body in Rust source `text`."""
+    tokens = rust_tokens(text)
+    stack = []  # the impl type (or None) of each open brace
+    pending = None  # the impl type whose header is being read
+    i = 0
+    while i < len(tokens):
+        kind, tok, offset = tokens[i]
+        previous = tokens[i - 1][1] if i else None
+        if kind == "ident" and tok == "impl" and previous in ITEM_START:
+            j = i + 1
+            while j < len(tokens) and tokens[j][1] not in ("{", ";"):
+                j += 1
+            pending = impl_type(tokens[i + 1:j])
+            i = j
+            continue
+        if tok == "{" and kind == "punct":
+            stack.append(pending)
+            pending = None
+        elif tok == "}" and kind == "punct":
+            if stack:
+                stack.pop()
+        elif kind == "ident" and tok == "fn" and i + 1 < len(tokens) and tokens[i + 1][1] == "error_type":
+            j = i + 2
+            while j < len(tokens) and tokens[j][1] not in ("{", ";"):
+                j += 1
+            if j == len(tokens) or tokens[j][1] == ";":  # a trait's declaration, no body
+                i = j
+                continue
+            signature = [t for _, t, _ in tokens[i + 2:j]]
+            depth, k, literals = 0, j, []
+            while k < len(tokens):
+                if tokens[k][0] == "punct" and tokens[k][1] in "{}":
+                    depth += 1 if tokens[k][1] == "{" else -1
+                    if depth == 0:
+                        break
+                elif tokens[k][0] == "string":
+                    literals.append(tokens[k][1])
+                k += 1
+            owner = next((t for t in reversed(stack) if t), None)
+            yield offset, owner, signature, literals
+            i = k + 1
+            continue
+        i += 1
+
+
+def emitted_error_names(paths, problems):
+    """{name: [where it is emitted]} of every `fn error_type` under the Rust sources."""
+    emitted = {}
+    for source in paths.rust_sources:
+        for file in sorted(source.rglob("*.rs")):
+            text = file.read_text()
+            if "error_type" not in text:
+                continue
+            relative = file.relative_to(paths.root)
+            for offset, owner, signature, literals in error_type_functions(text):
+                line = text.count("\n", 0, offset) + 1
+                where = f"{relative}:{line} {owner + '::' if owner else ''}error_type"
+                if signature != ERROR_TYPE_SIGNATURE:
+                    problems.append(
+                        f"{where}: signature {' '.join(signature)} is not (&self) -> &'static str,"
+                        " so its error names cannot be read"
+                    )
+                    continue
+                for name in literals:
+                    emitted.setdefault(name, []).append(where)
+    if not emitted:
+        sources = ", ".join(RUST_SOURCES)
+        problems.append(f"no fn error_type(&self) -> &'static str with names found under {sources}")
+    return emitted
+
+
+def check_error_names(paths, problems):
+    emitted = emitted_error_names(paths, problems)
+    known = STATES_ERRORS | LAMBDA_ERRORS | emitted.keys()
+    referenced = set()
+    for file in sorted(paths.state_machines.glob("*.asl.json")):
+        try:
+            definition = json.loads(file.read_text())
+        except json.JSONDecodeError:
+            continue  # reported by the state machine check
+        for path, rule, name in error_matchers(definition.get("States", {})):
+            referenced.add(name)
+            if name in known:
+                continue
+            if name.startswith("States."):
+                what = "not a Step Functions built-in error"
+            elif name.startswith("Lambda."):
+                what = "not a Lambda service error"
+            else:
+                what = "not a name any fn error_type emits"
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(f"{file.name}: state {path} {rule}: ErrorEquals {name!r} is {what}{hint}")
+
+    for name, places in sorted(emitted.items()):
+        where = ", ".join(places)
+        if name.startswith(("States.", "Lambda.")):
+            problems.append(f"{where}: emits {name!r}, a name reserved for Step Functions / Lambda")
+        elif name not in referenced and name not in UNMATCHED_BY_NAME:
+            problems.append(
+                f"{where}: emits {name!r}, which no Retry/Catch of infra/statemachines names;"
+                " name it there or add it to UNMATCHED_BY_NAME in infra/consistency.py with the reason"
+            )
+    listed = "infra/consistency.py: UNMATCHED_BY_NAME lists"
+    for name in sorted(UNMATCHED_BY_NAME.keys() - emitted.keys()):
+        problems.append(f"{listed} {name!r}, which no fn error_type emits")
+    for name in sorted(UNMATCHED_BY_NAME.keys() & referenced):
+        problems.append(f"{listed} {name!r}, which a Retry/Catch names; remove it from the list")
+
+
 def check(paths=Paths()):
     problems = []
     template, matches = decode(str(paths.template))
@@ -337,6 +600,7 @@ def check(paths=Paths()):
             problems.append(f"infra/routes.txt: {route} names {function}, which is not a binary")
     functions = check_functions(template, bins, problems)
     check_state_machines(template, functions, paths.state_machines, problems)
+    check_error_names(paths, problems)
     return problems
 
 
@@ -347,7 +611,7 @@ def main():
     if problems:
         print(f"consistency: {len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print("consistency: routes, functions and state machine tasks agree")
+    print("consistency: routes, functions, state machine tasks and error names agree")
     return 0
 
 
