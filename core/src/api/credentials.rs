@@ -3,20 +3,7 @@
 use super::ApiError;
 use lambda_http::http::{HeaderMap, StatusCode};
 
-#[derive(PartialEq, Eq)]
-pub enum Credentials {
-    Bearer(String),
-    ApiKey(String),
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Credentials::Bearer(_) => f.write_str("Bearer([REDACTED])"),
-            Credentials::ApiKey(_) => f.write_str("ApiKey([REDACTED])"),
-        }
-    }
-}
+pub use crate::service::auth::Credentials;
 
 fn bad_header(detail: &str) -> ApiError {
     ApiError::Detail {

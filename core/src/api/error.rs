@@ -1,6 +1,6 @@
 //! The error envelope. App errors: `{"error":{"code","message"}}`; auth/framework errors:
 //! `{"detail"[,"code"]}`; field validation: `{"<field>":["<message>"]}`.
-use crate::ports::StoreError;
+use crate::service::ServiceError;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Response};
 use serde_json::{json, Value};
@@ -132,27 +132,28 @@ impl ApiError {
     }
 }
 
-impl From<crate::service::app::NotConfigured> for ApiError {
-    fn from(e: crate::service::app::NotConfigured) -> Self {
-        ApiError::Unavailable(e.to_string())
-    }
-}
-
-impl From<crate::ports::KeyError> for ApiError {
-    fn from(e: crate::ports::KeyError) -> Self {
-        ApiError::Unavailable(e.to_string())
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
         match e {
-            StoreError::Conflict(_) => ApiError::app(
-                StatusCode::CONFLICT,
-                "conflict",
-                "The resource was changed by another request. Please retry.",
-            ),
-            other => ApiError::Unavailable(other.to_string()),
+            ServiceError::NotAuthenticated => ApiError::not_authenticated(),
+            ServiceError::Unauthenticated { detail, code } => ApiError::Detail {
+                status: StatusCode::UNAUTHORIZED,
+                detail: detail.into(),
+                code,
+            },
+            ServiceError::NotFound(detail) => ApiError::detail(StatusCode::NOT_FOUND, detail),
+            ServiceError::ConversationNotFound => ApiError::conversation_not_found(),
+            ServiceError::Invalid { code, message } => {
+                ApiError::app(StatusCode::BAD_REQUEST, code, message)
+            }
+            ServiceError::Fields(fields) => ApiError::Fields(fields),
+            ServiceError::Forbidden { code, message } => {
+                ApiError::app(StatusCode::FORBIDDEN, code, message)
+            }
+            ServiceError::Conflict { code, message } => {
+                ApiError::app(StatusCode::CONFLICT, code, message)
+            }
+            ServiceError::Unavailable(reason) => ApiError::Unavailable(reason),
         }
     }
 }
@@ -182,8 +183,44 @@ mod tests {
         let r = ApiError::not_authenticated().into_response();
         assert_eq!(r.status(), 401);
         assert_eq!(r.headers()["www-authenticate"], "Bearer realm=\"api\"");
-        let unavailable = ApiError::from(StoreError::Unavailable("down".into()));
+        let unavailable = ApiError::from(ServiceError::from(
+            crate::ports::StoreError::Unavailable("down".into()),
+        ));
         assert_eq!(unavailable.status(), 503);
         assert!(!unavailable.body().to_string().contains("down"));
+    }
+
+    #[test]
+    fn service_errors_get_their_statuses_and_texts() {
+        let cases = [
+            (ServiceError::NotAuthenticated, 401),
+            (ServiceError::invalid_token(), 401),
+            (ServiceError::NotFound("Invalid page."), 404),
+            (ServiceError::ConversationNotFound, 404),
+            (ServiceError::invalid("invalid_mode", "m"), 400),
+            (ServiceError::field("title", "m"), 400),
+            (ServiceError::forbidden("forbidden_model", "m"), 403),
+            (
+                ServiceError::Conflict {
+                    code: "turn_in_progress",
+                    message: "m".into(),
+                },
+                409,
+            ),
+            (ServiceError::Unavailable("secret reason".into()), 503),
+        ];
+        for (error, status) in cases {
+            let api = ApiError::from(error);
+            assert_eq!(api.status(), status, "{api:?}");
+            assert!(!api.body().to_string().contains("secret reason"));
+        }
+        assert_eq!(
+            ApiError::from(ServiceError::invalid_token()).body(),
+            ApiError::invalid_token().body()
+        );
+        assert_eq!(
+            ApiError::from(ServiceError::NotFound("Invalid page.")).body(),
+            json!({"detail": "Invalid page."})
+        );
     }
 }

@@ -59,6 +59,15 @@ where
     .await
 }
 
+/// The caller of a protected route, from the request's `Authorization` / `X-API-Key` headers.
+pub async fn authenticate(
+    app: &crate::service::App,
+    headers: &lambda_http::http::HeaderMap,
+) -> Result<crate::domain::user::User, ApiError> {
+    let credentials = credentials::from_headers(headers)?;
+    Ok(crate::service::auth::authenticate(app, credentials).await?)
+}
+
 /// The `{id}` path parameter (empty when absent, which every caller treats as not found).
 pub fn path_param(req: &Request, name: &str) -> String {
     req.path_parameters()

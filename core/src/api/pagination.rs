@@ -7,11 +7,7 @@ use lambda_http::{Request, RequestExt};
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
-    pub page: u32,
-    pub page_size: u32,
-}
+pub use crate::domain::page::{last_page, PageRequest};
 
 fn invalid_page() -> ApiError {
     ApiError::detail(StatusCode::NOT_FOUND, "Invalid page.")
@@ -33,21 +29,6 @@ pub fn parse(page: Option<&str>, page_size: Option<&str>) -> Result<PageRequest,
         .map(|n| n.min(i64::from(MAX_PAGE_SIZE)) as u32)
         .unwrap_or(DEFAULT_PAGE_SIZE);
     Ok(PageRequest { page, page_size })
-}
-
-/// Number of pages for `total` items (at least one, so page 1 of nothing is valid).
-pub fn last_page(total: i64, page_size: u32) -> u32 {
-    let total = total.max(0) as u64;
-    (total.div_ceil(u64::from(page_size))).max(1) as u32
-}
-
-/// 404 "Invalid page." past the last page.
-pub fn check_in_range(req: PageRequest, total: i64) -> Result<(), ApiError> {
-    if req.page > last_page(total, req.page_size) {
-        Err(invalid_page())
-    } else {
-        Ok(())
-    }
 }
 
 /// Absolute URL of `page` for this request, keeping the other query parameters.
@@ -98,28 +79,5 @@ mod tests {
         for bad in ["0", "-1", "abc", ""] {
             assert_eq!(parse(Some(bad), None).unwrap_err().status(), 404);
         }
-    }
-
-    #[test]
-    fn ranges() {
-        assert_eq!(last_page(0, 50), 1);
-        assert_eq!(last_page(120, 50), 3);
-        assert_eq!(last_page(100, 50), 2);
-        assert!(check_in_range(
-            PageRequest {
-                page: 3,
-                page_size: 50
-            },
-            120
-        )
-        .is_ok());
-        assert!(check_in_range(
-            PageRequest {
-                page: 4,
-                page_size: 50
-            },
-            120
-        )
-        .is_err());
     }
 }

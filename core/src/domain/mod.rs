@@ -1,6 +1,7 @@
 //! Plain domain types and rules, no I/O.
 pub mod catalog;
 pub mod conversation;
+pub mod page;
 pub mod role;
 pub mod sensitive;
 pub mod tenant;

@@ -1,15 +1,12 @@
 //! Authentication: argon2id passwords, HS256 JWT access/refresh tokens, hashed API keys.
-use crate::api::credentials::{self, Credentials};
-use crate::api::ApiError;
 use crate::domain::time;
 use crate::domain::user::{ApiKeyRecord, User};
 use crate::ports::KeyError;
-use crate::service::App;
+use crate::service::{App, ServiceError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::Engine;
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
-use lambda_http::http::{HeaderMap, StatusCode};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -88,7 +85,7 @@ impl JwtKeys {
         Ok(Self::new(secret.as_bytes()))
     }
 
-    pub fn issue(&self, user_id: i64, token_type: TokenType) -> Result<String, ApiError> {
+    pub fn issue(&self, user_id: i64, token_type: TokenType) -> Result<String, ServiceError> {
         let now = time::now().timestamp();
         let ttl = match token_type {
             TokenType::Access => ACCESS_TTL_SECONDS,
@@ -102,7 +99,7 @@ impl JwtKeys {
             user_id: user_id.to_string(),
         };
         jsonwebtoken::encode(&Header::default(), &claims, &self.encoding)
-            .map_err(|e| ApiError::Unavailable(format!("cannot sign token: {e}")))
+            .map_err(|e| ServiceError::Unavailable(format!("cannot sign token: {e}")))
     }
 
     /// Decode and verify signature and expiry.
@@ -125,11 +122,23 @@ pub enum TokenError {
     Expired,
 }
 
-fn token_not_valid(detail: &str) -> ApiError {
-    ApiError::Detail {
-        status: StatusCode::UNAUTHORIZED,
-        detail: detail.into(),
-        code: Some("token_not_valid"),
+fn token_not_valid(detail: &'static str) -> ServiceError {
+    ServiceError::token_not_valid(detail)
+}
+
+/// What a caller presented: a JWT access token or an API key. Debug never shows the secret.
+#[derive(PartialEq, Eq)]
+pub enum Credentials {
+    Bearer(String),
+    ApiKey(String),
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Bearer(_) => f.write_str("Bearer([REDACTED])"),
+            Credentials::ApiKey(_) => f.write_str("ApiKey([REDACTED])"),
+        }
     }
 }
 
@@ -145,13 +154,9 @@ pub struct AccessToken {
 }
 
 /// `POST /api/auth/token/`.
-pub async fn login(app: &App, username: &str, password: &str) -> Result<TokenPair, ApiError> {
-    let wrong = || {
-        ApiError::detail(
-            StatusCode::UNAUTHORIZED,
-            "No active account found with the given credentials",
-        )
-    };
+pub async fn login(app: &App, username: &str, password: &str) -> Result<TokenPair, ServiceError> {
+    let wrong =
+        || ServiceError::unauthenticated("No active account found with the given credentials");
     let stored = app.store.find_user(username).await?;
     let Some(stored) = stored else {
         verify_password(&DUMMY_HASH, password);
@@ -167,7 +172,7 @@ pub async fn login(app: &App, username: &str, password: &str) -> Result<TokenPai
 }
 
 /// `POST /api/auth/token/refresh/`.
-pub async fn refresh(app: &App, refresh_token: &str) -> Result<AccessToken, ApiError> {
+pub async fn refresh(app: &App, refresh_token: &str) -> Result<AccessToken, ServiceError> {
     let claims = app
         .jwt()
         .await?
@@ -185,26 +190,29 @@ pub async fn refresh(app: &App, refresh_token: &str) -> Result<AccessToken, ApiE
     })
 }
 
-async fn active_user(app: &App, user_id: &str) -> Result<User, ApiError> {
-    let id: i64 = user_id.parse().map_err(|_| ApiError::invalid_token())?;
+async fn active_user(app: &App, user_id: &str) -> Result<User, ServiceError> {
+    let id: i64 = user_id.parse().map_err(|_| ServiceError::invalid_token())?;
     match app.store.get_user(id).await? {
         Some(stored) if stored.user.is_active => Ok(stored.user),
-        _ => Err(ApiError::invalid_token()),
+        _ => Err(ServiceError::invalid_token()),
     }
 }
 
 /// The caller of a protected route, from a Bearer access token or an API key.
-pub async fn authenticate(app: &App, headers: &HeaderMap) -> Result<User, ApiError> {
-    match credentials::from_headers(headers)? {
-        None => Err(ApiError::not_authenticated()),
+pub async fn authenticate(
+    app: &App,
+    credentials: Option<Credentials>,
+) -> Result<User, ServiceError> {
+    match credentials {
+        None => Err(ServiceError::NotAuthenticated),
         Some(Credentials::Bearer(token)) => {
             let claims = app
                 .jwt()
                 .await?
                 .decode(&token)
-                .map_err(|_| ApiError::invalid_token())?;
+                .map_err(|_| ServiceError::invalid_token())?;
             if claims.token_type != TokenType::Access {
-                return Err(ApiError::invalid_token());
+                return Err(ServiceError::invalid_token());
             }
             active_user(app, &claims.user_id).await
         }
@@ -219,8 +227,8 @@ pub async fn authenticate(app: &App, headers: &HeaderMap) -> Result<User, ApiErr
 
 const API_KEY_SCHEME: &str = "pai";
 
-fn invalid_api_key() -> ApiError {
-    ApiError::detail(StatusCode::UNAUTHORIZED, "Invalid API key.")
+fn invalid_api_key() -> ServiceError {
+    ServiceError::unauthenticated("Invalid API key.")
 }
 
 pub fn api_key_hash(key: &str) -> String {
@@ -266,7 +274,7 @@ pub fn new_api_key(user_id: i64, name: &str, expires_days: Option<i64>) -> (Stri
     (key, record)
 }
 
-async fn authenticate_api_key(app: &App, key: &str) -> Result<User, ApiError> {
+async fn authenticate_api_key(app: &App, key: &str) -> Result<User, ServiceError> {
     let prefix = api_key_prefix(key).ok_or_else(invalid_api_key)?;
     let record = app
         .store
@@ -278,10 +286,7 @@ async fn authenticate_api_key(app: &App, key: &str) -> Result<User, ApiError> {
         return Err(invalid_api_key());
     }
     if record.expires_at.is_some_and(|at| at <= time::now()) {
-        return Err(ApiError::detail(
-            StatusCode::UNAUTHORIZED,
-            "API key has expired.",
-        ));
+        return Err(ServiceError::unauthenticated("API key has expired."));
     }
     match app.store.get_user(record.user_id).await? {
         Some(stored) if stored.user.is_active => Ok(stored.user),

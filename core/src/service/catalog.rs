@@ -1,9 +1,8 @@
 //! `GET /api/models/`, `/api/agents/`, `/api/tools/`: the catalog filtered by role and by the
 //! providers this deployment has settings for.
-use crate::api::ApiError;
 use crate::domain::user::User;
 use crate::service::views::{AgentView, ModelView, ToolView};
-use crate::service::App;
+use crate::service::{App, ServiceError};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -21,7 +20,7 @@ pub struct ToolList {
     pub tools: Vec<ToolView>,
 }
 
-pub async fn list_models(app: &App, user: &User) -> Result<ModelList, ApiError> {
+pub async fn list_models(app: &App, user: &User) -> Result<ModelList, ServiceError> {
     let catalog = app.store.load_catalog().await?;
     Ok(ModelList {
         models: catalog
@@ -32,7 +31,7 @@ pub async fn list_models(app: &App, user: &User) -> Result<ModelList, ApiError> 
     })
 }
 
-pub async fn list_agents(app: &App, user: &User) -> Result<AgentList, ApiError> {
+pub async fn list_agents(app: &App, user: &User) -> Result<AgentList, ServiceError> {
     let catalog = app.store.load_catalog().await?;
     let first_model = catalog
         .models_for(user.role, &app.providers)
@@ -47,7 +46,7 @@ pub async fn list_agents(app: &App, user: &User) -> Result<AgentList, ApiError> 
     })
 }
 
-pub async fn list_tools(app: &App, user: &User) -> Result<ToolList, ApiError> {
+pub async fn list_tools(app: &App, user: &User) -> Result<ToolList, ServiceError> {
     let catalog = app.store.load_catalog().await?;
     Ok(ToolList {
         tools: catalog

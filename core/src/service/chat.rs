@@ -1,7 +1,6 @@
 //! `POST /api/chat/` and `GET /api/chat/poll/{id}/`: the inline half of a chat turn. The
 //! prompt is checked and rewritten here (a blocked prompt answers at once); the model call and
 //! everything after it run in the chat-turn state machine.
-use crate::api::ApiError;
 use crate::domain::catalog::{check_model, Catalog, ModelChoiceError};
 use crate::domain::conversation::{auto_title, Conversation, Message, MessageRole};
 use crate::domain::role::Role;
@@ -12,8 +11,7 @@ use crate::ports::{Direction, StoreError, WorkflowError};
 use crate::protection::Mode;
 use crate::service::protect::{remote_scan, save_new_tokens, token_context};
 use crate::service::turn::{self, TurnRef};
-use crate::service::App;
-use lambda_http::http::StatusCode;
+use crate::service::{App, ServiceError};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -45,23 +43,28 @@ pub struct ChatResponse {
     pub protegrity_data: Value,
 }
 
-fn bad(code: &'static str, message: &str) -> ApiError {
-    ApiError::app(StatusCode::BAD_REQUEST, code, message)
+fn bad(code: &'static str, message: &str) -> ServiceError {
+    ServiceError::invalid(code, message)
 }
 
-fn forbidden(code: &'static str, message: &str) -> ApiError {
-    ApiError::app(StatusCode::FORBIDDEN, code, message)
+fn forbidden(code: &'static str, message: &str) -> ServiceError {
+    ServiceError::forbidden(code, message)
 }
 
-fn turn_in_progress() -> ApiError {
-    ApiError::app(
-        StatusCode::CONFLICT,
-        "turn_in_progress",
-        "A reply is still being generated in this conversation. Please wait for it.",
-    )
+fn turn_in_progress() -> ServiceError {
+    ServiceError::Conflict {
+        code: "turn_in_progress",
+        message: "A reply is still being generated in this conversation. Please wait for it."
+            .into(),
+    }
 }
 
-fn choose_model(catalog: &Catalog, app: &App, role: Role, id: &str) -> Result<String, ApiError> {
+fn choose_model(
+    catalog: &Catalog,
+    app: &App,
+    role: Role,
+    id: &str,
+) -> Result<String, ServiceError> {
     match check_model(catalog, id, role, &app.providers) {
         Ok(m) => Ok(m.id.clone()),
         Err(ModelChoiceError::Forbidden) => Err(crate::service::conversations::forbidden_model()),
@@ -71,7 +74,7 @@ fn choose_model(catalog: &Catalog, app: &App, role: Role, id: &str) -> Result<St
     }
 }
 
-fn choose_agent(catalog: &Catalog, role: Role, id: &str) -> Result<String, ApiError> {
+fn choose_agent(catalog: &Catalog, role: Role, id: &str) -> Result<String, ServiceError> {
     match catalog.agent(id) {
         Some(a) if a.is_active && role.allows(a.min_role) => Ok(a.id.clone()),
         Some(a) if a.is_active => Err(forbidden(
@@ -89,7 +92,7 @@ fn new_conversation_choice(
     catalog: &Catalog,
     user: &User,
     req: &ChatRequest,
-) -> Result<(String, Option<String>), ApiError> {
+) -> Result<(String, Option<String>), ServiceError> {
     let agent = match &req.agent_id {
         Some(id) => Some(choose_agent(catalog, user.role, id)?),
         None => choose_agent(catalog, user.role, DEFAULT_AGENT).ok(),
@@ -126,7 +129,7 @@ async fn existing_conversation(
     app: &App,
     user: &User,
     id: Option<&str>,
-) -> Result<Option<Conversation>, ApiError> {
+) -> Result<Option<Conversation>, ServiceError> {
     let Some(id) = id.and_then(|s| Uuid::parse_str(s.trim()).ok()) else {
         return Ok(None);
     };
@@ -142,7 +145,7 @@ fn user_entry(text: &str) -> Value {
 }
 
 /// `POST /api/chat/`.
-pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatResponse, ApiError> {
+pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatResponse, ServiceError> {
     let message = req
         .message
         .clone()
@@ -205,7 +208,7 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
     let remote = remote_scan(app, engine, message.expose(), Direction::Input).await;
     let input = engine.process_input(message.expose(), mode, &mut tokens, &remote);
     let input_json = serde_json::to_value(&input)
-        .map_err(|e| ApiError::Unavailable(format!("cannot encode input processing: {e}")))?;
+        .map_err(|e| ServiceError::Unavailable(format!("cannot encode input processing: {e}")))?;
     let sanitized = input.processed_text().map(str::to_owned);
 
     let mut user_message = Message::new(conversation.id, MessageRole::User, message.clone());
@@ -221,7 +224,7 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
         // its own write.
         conversation.updated_at = time::now();
         match app.store.update_conversation(&conversation).await {
-            Err(StoreError::Conflict(_)) => return Err(ApiError::conversation_not_found()),
+            Err(StoreError::Conflict(_)) => return Err(ServiceError::ConversationNotFound),
             other => other?,
         }
     }
@@ -426,13 +429,13 @@ pub enum PollResponse {
 }
 
 /// `GET /api/chat/poll/{conversation_id}/`: the state of the latest reply.
-pub async fn poll(app: &App, user: &User, id: &str) -> Result<PollResponse, ApiError> {
+pub async fn poll(app: &App, user: &User, id: &str) -> Result<PollResponse, ServiceError> {
     let conversation = crate::service::conversations::load_owned(app, user, id).await?;
     let latest = app.store.latest_messages(conversation.id, 10).await?;
     let mut reply = latest
         .into_iter()
         .find(|m| m.role == MessageRole::Assistant || (m.role == MessageRole::System && m.blocked))
-        .ok_or_else(ApiError::conversation_not_found)?;
+        .ok_or(ServiceError::ConversationNotFound)?;
     if reply.pending {
         let age = time::now() - reply.created_at;
         if age.num_seconds() < app.turn_deadline_seconds {
@@ -451,7 +454,7 @@ pub async fn poll(app: &App, user: &User, id: &str) -> Result<PollResponse, ApiE
             .store
             .get_message(conversation.id, reply.id)
             .await?
-            .ok_or_else(ApiError::conversation_not_found)?;
+            .ok_or(ServiceError::ConversationNotFound)?;
         if reply.pending {
             return Ok(PollResponse::Pending { status: "pending" });
         }

@@ -1,9 +1,8 @@
 //! Conversation use cases. Every read and write checks ownership: a conversation that is not
 //! the caller's, is deleted, or whose id is not a UUID reads as `conversation_not_found`.
-use crate::api::pagination::{self, PageRequest};
-use crate::api::ApiError;
 use crate::domain::catalog::{check_model, Catalog, ModelChoiceError};
 use crate::domain::conversation::{self, Conversation, Message, MessageRole};
+use crate::domain::page::{last_page, PageRequest};
 use crate::domain::sensitive::Sensitive;
 use crate::domain::time;
 use crate::domain::user::User;
@@ -13,17 +12,16 @@ use crate::protection::Mode;
 use crate::service::protect::token_context;
 use crate::service::views::MessageView;
 use crate::service::views::{ConversationDetail, ConversationListPage, ConversationSummary};
-use crate::service::App;
-use lambda_http::http::StatusCode;
+use crate::service::{App, ServiceError};
 use serde_json::json;
 use uuid::Uuid;
 
 /// Load a conversation the user may see, or 404 `conversation_not_found`.
-pub async fn load_owned(app: &App, user: &User, id: &str) -> Result<Conversation, ApiError> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::conversation_not_found())?;
+pub async fn load_owned(app: &App, user: &User, id: &str) -> Result<Conversation, ServiceError> {
+    let id = Uuid::parse_str(id).map_err(|_| ServiceError::ConversationNotFound)?;
     match app.store.get_conversation(id).await? {
         Some(c) if c.visible_to(user.id) => Ok(c),
-        _ => Err(ApiError::conversation_not_found()),
+        _ => Err(ServiceError::ConversationNotFound),
     }
 }
 
@@ -33,11 +31,11 @@ pub fn usable_model(
     catalog: &Catalog,
     user: &User,
     model_id: &str,
-) -> Result<String, ApiError> {
+) -> Result<String, ServiceError> {
     match check_model(catalog, model_id, user.role, &app.providers) {
         Ok(model) => Ok(model.id.clone()),
         Err(ModelChoiceError::Forbidden) => Err(forbidden_model()),
-        Err(ModelChoiceError::Invalid { available }) => Err(ApiError::field(
+        Err(ModelChoiceError::Invalid { available }) => Err(ServiceError::field(
             "model_id",
             format!(
                 "Invalid model_id. Available models: {}",
@@ -47,12 +45,8 @@ pub fn usable_model(
     }
 }
 
-pub fn forbidden_model() -> ApiError {
-    ApiError::app(
-        StatusCode::FORBIDDEN,
-        "forbidden_model",
-        "You are not allowed to use this model.",
-    )
+pub fn forbidden_model() -> ServiceError {
+    ServiceError::forbidden("forbidden_model", "You are not allowed to use this model.")
 }
 
 /// `GET /api/conversations/`: `page_url(n)` builds the absolute link of page `n`.
@@ -61,13 +55,15 @@ pub async fn list(
     user: &User,
     page: PageRequest,
     page_url: impl Fn(u32) -> String,
-) -> Result<ConversationListPage, ApiError> {
+) -> Result<ConversationListPage, ServiceError> {
     let result = app
         .store
         .list_conversations(user.id, page.page, page.page_size)
         .await?;
-    pagination::check_in_range(page, result.total)?;
-    let last = pagination::last_page(result.total, page.page_size);
+    if !page.is_in_range(result.total) {
+        return Err(ServiceError::NotFound("Invalid page."));
+    }
+    let last = last_page(result.total, page.page_size);
     Ok(ConversationListPage {
         count: result.total,
         next: (page.page < last).then(|| page_url(page.page + 1)),
@@ -82,9 +78,9 @@ pub async fn create(
     user: &User,
     title: Option<String>,
     model_id: &str,
-) -> Result<ConversationDetail, ApiError> {
+) -> Result<ConversationDetail, ServiceError> {
     let title = match title {
-        Some(t) => conversation::validate_title(&t).map_err(|m| ApiError::field("title", m))?,
+        Some(t) => conversation::validate_title(&t).map_err(|m| ServiceError::field("title", m))?,
         None => conversation::DEFAULT_TITLE.to_owned(),
     };
     let catalog = app.store.load_catalog().await?;
@@ -95,7 +91,7 @@ pub async fn create(
 }
 
 /// `GET /api/conversations/{id}/`.
-pub async fn get(app: &App, user: &User, id: &str) -> Result<ConversationDetail, ApiError> {
+pub async fn get(app: &App, user: &User, id: &str) -> Result<ConversationDetail, ServiceError> {
     let c = load_owned(app, user, id).await?;
     let messages = app.store.list_messages(c.id).await?;
     Ok(ConversationDetail::new(&c, &messages))
@@ -108,10 +104,10 @@ pub async fn update(
     id: &str,
     title: Option<String>,
     model_id: Option<String>,
-) -> Result<ConversationDetail, ApiError> {
+) -> Result<ConversationDetail, ServiceError> {
     let mut c = load_owned(app, user, id).await?;
     if let Some(t) = title {
-        c.title = conversation::validate_title(&t).map_err(|m| ApiError::field("title", m))?;
+        c.title = conversation::validate_title(&t).map_err(|m| ServiceError::field("title", m))?;
     }
     if let Some(m) = model_id {
         let catalog = app.store.load_catalog().await?;
@@ -120,7 +116,7 @@ pub async fn update(
     }
     c.updated_at = time::now();
     match app.store.update_conversation(&c).await {
-        Err(StoreError::Conflict(_)) => return Err(ApiError::conversation_not_found()),
+        Err(StoreError::Conflict(_)) => return Err(ServiceError::ConversationNotFound),
         other => other?,
     }
     let messages = app.store.list_messages(c.id).await?;
@@ -128,10 +124,10 @@ pub async fn update(
 }
 
 /// `DELETE /api/conversations/{id}/`: soft delete; messages go with it from every read.
-pub async fn delete(app: &App, user: &User, id: &str) -> Result<(), ApiError> {
+pub async fn delete(app: &App, user: &User, id: &str) -> Result<(), ServiceError> {
     let c = load_owned(app, user, id).await?;
     match app.store.delete_conversation(&c, time::now()).await {
-        Err(StoreError::Conflict(_)) => return Err(ApiError::conversation_not_found()),
+        Err(StoreError::Conflict(_)) => return Err(ServiceError::ConversationNotFound),
         other => other?,
     }
     // Hard deletion happens in the background: the purge workflow marks every item of the
@@ -160,7 +156,7 @@ pub async fn create_message(
     role: MessageRole,
     content: Sensitive<String>,
     blocked: bool,
-) -> Result<MessageView, ApiError> {
+) -> Result<MessageView, ServiceError> {
     let c = load_owned(app, user, id).await?;
     let mut tokens = token_context(app, user.id, c.id, false).await?;
     let input = app.protection()?.process_input(
@@ -170,7 +166,7 @@ pub async fn create_message(
         &RemoteScan::default(),
     );
     let input_json = serde_json::to_value(&input)
-        .map_err(|e| ApiError::Unavailable(format!("cannot encode input processing: {e}")))?;
+        .map_err(|e| ServiceError::Unavailable(format!("cannot encode input processing: {e}")))?;
     let mut message = Message::new(c.id, role, content);
     message.sanitized = input.processed_text().map(|t| Sensitive::new(t.to_owned()));
     message.blocked = blocked || input.should_block;
@@ -183,7 +179,7 @@ pub async fn create_message(
         .append_messages(&c, &[message.clone()], None)
         .await
     {
-        Err(StoreError::Conflict(_)) => return Err(ApiError::conversation_not_found()),
+        Err(StoreError::Conflict(_)) => return Err(ServiceError::ConversationNotFound),
         other => other?,
     }
     Ok(MessageView::from(&message))

@@ -1,6 +1,5 @@
 //! What the chat and turn use cases share around the protection engine: a conversation's
 //! token context (tenant key + issued tokens) and the optional remote scans.
-use crate::api::ApiError;
 use crate::domain::sensitive::Sensitive;
 use crate::domain::tenant::tenant_of;
 use crate::ports::{Classifier, Direction, Guardrail, RemoteScan};
@@ -16,9 +15,9 @@ pub enum ContextError {
     Store(#[from] crate::ports::StoreError),
 }
 
-impl From<ContextError> for ApiError {
+impl From<ContextError> for crate::service::ServiceError {
     fn from(e: ContextError) -> Self {
-        ApiError::Unavailable(e.to_string())
+        crate::service::ServiceError::Unavailable(e.to_string())
     }
 }
 

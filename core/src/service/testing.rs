@@ -7,7 +7,6 @@ use crate::adapters::llm::Echo;
 use crate::adapters::memory::{
     FixedProviders, FixedSecret, MemoryStore, MemoryWorkflow, ScriptedModel, StateMachine,
 };
-use crate::api::ApiError;
 use crate::domain::catalog::{seed_catalog, Provider};
 use crate::domain::role::Role;
 use crate::domain::user::User;
@@ -17,7 +16,7 @@ use crate::service::admin::{self, UserSpec};
 use crate::service::tools::ToolRound;
 use crate::service::turn::{self, CallModelInput, FailInput, RecordInput, RunToolsInput};
 use crate::service::turn::{ScanOutputInput, TaskError, TurnRef};
-use crate::service::App;
+use crate::service::{App, ServiceError};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -192,12 +191,30 @@ async fn turn_path(app: &App, turn: &TurnRef) -> Result<(), TaskError> {
     Ok(())
 }
 
-/// The code an error answers with: `error.code`, else `detail`, else the first field.
-pub fn code(e: &ApiError) -> String {
+/// The code an error answers with: its code, else its text, else the first field.
+pub fn code(e: &ServiceError) -> String {
     match e {
-        ApiError::App { code, .. } => (*code).to_owned(),
-        ApiError::Detail { detail, .. } => detail.clone(),
-        ApiError::Fields(fields) => fields.keys().next().cloned().unwrap_or_default(),
-        ApiError::Unavailable(_) => "service_unavailable".into(),
+        ServiceError::Invalid { code, .. }
+        | ServiceError::Forbidden { code, .. }
+        | ServiceError::Conflict { code, .. } => (*code).to_owned(),
+        ServiceError::Unauthenticated { detail, .. } | ServiceError::NotFound(detail) => {
+            (*detail).to_owned()
+        }
+        ServiceError::ConversationNotFound => "conversation_not_found".into(),
+        ServiceError::NotAuthenticated => "not_authenticated".into(),
+        ServiceError::Fields(fields) => fields.keys().next().cloned().unwrap_or_default(),
+        ServiceError::Unavailable(_) => "service_unavailable".into(),
+    }
+}
+
+/// The class of an error (what the API turns into a status).
+pub fn kind(e: &ServiceError) -> &'static str {
+    match e {
+        ServiceError::NotAuthenticated | ServiceError::Unauthenticated { .. } => "unauthenticated",
+        ServiceError::NotFound(_) | ServiceError::ConversationNotFound => "not_found",
+        ServiceError::Invalid { .. } | ServiceError::Fields(_) => "invalid",
+        ServiceError::Forbidden { .. } => "forbidden",
+        ServiceError::Conflict { .. } => "conflict",
+        ServiceError::Unavailable(_) => "unavailable",
     }
 }

@@ -2,7 +2,6 @@
 use lambda_http::http::StatusCode;
 use pai_core::api::{self, body::JsonObject};
 use pai_core::bootstrap::{self, Needs};
-use pai_core::service::auth;
 use pai_core::service::chat::{self, ChatRequest};
 
 #[tokio::main]
@@ -14,7 +13,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     })
     .await?;
     api::serve(|req| async move {
-        let user = auth::authenticate(app, req.headers()).await?;
+        let user = api::authenticate(app, req.headers()).await?;
         let mut body = JsonObject::parse(&req)?;
         let request = ChatRequest {
             message: body.optional_str("message").map(Into::into),

@@ -1,7 +1,7 @@
 //! `DELETE /api/conversations/{id}/` → 204 (soft delete).
 use pai_core::api;
 use pai_core::bootstrap::{self, Needs};
-use pai_core::service::{auth, conversations};
+use pai_core::service::conversations;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -12,7 +12,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     })
     .await?;
     api::serve(|req| async move {
-        let user = auth::authenticate(app, req.headers()).await?;
+        let user = api::authenticate(app, req.headers()).await?;
         let id = api::path_param(&req, "id");
         conversations::delete(app, &user, &id).await?;
         Ok(api::no_content())

@@ -3,14 +3,14 @@ use lambda_http::http::StatusCode;
 use pai_core::api::{self, body::JsonObject};
 use pai_core::bootstrap::{self, Needs};
 use pai_core::domain::conversation::MessageRole;
-use pai_core::service::{auth, conversations};
+use pai_core::service::conversations;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     api::init_tracing();
     let app = &bootstrap::app_from_env(Needs::PROTECTION).await?;
     api::serve(|req| async move {
-        let user = auth::authenticate(app, req.headers()).await?;
+        let user = api::authenticate(app, req.headers()).await?;
         let id = api::path_param(&req, "id");
         let mut body = JsonObject::parse(&req)?;
         let role = body.required_text("role");

@@ -1,7 +1,7 @@
 use super::*;
 use crate::adapters::memory::{ScriptedModel, StateMachine};
 use crate::ports::{LlmError, ToolCall};
-use crate::service::testing::{code, fixture, fixture_with, FALLBACK_TEXT, PRIMARY_TEXT};
+use crate::service::testing::{code, fixture, fixture_with, kind, FALLBACK_TEXT, PRIMARY_TEXT};
 
 fn ask(message: &str) -> ChatRequest {
     ChatRequest {
@@ -150,8 +150,8 @@ async fn one_turn_at_a_time_and_the_next_is_accepted_once_completed() {
     .await
     .unwrap_err();
     assert_eq!(
-        (code(&e).as_str(), e.status()),
-        ("turn_in_progress", StatusCode::CONFLICT)
+        (code(&e).as_str(), kind(&e)),
+        ("turn_in_progress", "conflict")
     );
     f.run_turn().await;
     let second = send(
@@ -198,17 +198,13 @@ async fn an_injection_is_blocked_without_starting_a_turn() {
 async fn bad_requests_get_their_documented_codes() {
     let f = fixture().await;
     let alice = f.user("alice", Role::Standard).await;
-    let cases: Vec<(ChatRequest, &str, StatusCode)> = vec![
-        (
-            ChatRequest::default(),
-            "message_required",
-            StatusCode::BAD_REQUEST,
-        ),
-        (ask("   "), "message_required", StatusCode::BAD_REQUEST),
+    let cases: Vec<(ChatRequest, &str, &str)> = vec![
+        (ChatRequest::default(), "message_required", "invalid"),
+        (ask("   "), "message_required", "invalid"),
         (
             ask(&"x".repeat(MAX_MESSAGE_CHARS + 1)),
             "message_too_long",
-            StatusCode::BAD_REQUEST,
+            "invalid",
         ),
         (
             ChatRequest {
@@ -216,7 +212,7 @@ async fn bad_requests_get_their_documented_codes() {
                 ..ask("hi")
             },
             "invalid_mode",
-            StatusCode::BAD_REQUEST,
+            "invalid",
         ),
         (
             ChatRequest {
@@ -224,7 +220,7 @@ async fn bad_requests_get_their_documented_codes() {
                 ..ask("hi")
             },
             "mode_not_allowed",
-            StatusCode::FORBIDDEN,
+            "forbidden",
         ),
         (
             ChatRequest {
@@ -232,7 +228,7 @@ async fn bad_requests_get_their_documented_codes() {
                 ..ask("hi")
             },
             "invalid_model",
-            StatusCode::BAD_REQUEST,
+            "invalid",
         ),
         (
             ChatRequest {
@@ -240,7 +236,7 @@ async fn bad_requests_get_their_documented_codes() {
                 ..ask("hi")
             },
             "forbidden_model",
-            StatusCode::FORBIDDEN,
+            "forbidden",
         ),
         (
             ChatRequest {
@@ -248,7 +244,7 @@ async fn bad_requests_get_their_documented_codes() {
                 ..ask("hi")
             },
             "forbidden_agent",
-            StatusCode::FORBIDDEN,
+            "forbidden",
         ),
         (
             ChatRequest {
@@ -256,12 +252,12 @@ async fn bad_requests_get_their_documented_codes() {
                 ..ask("hi")
             },
             "invalid_agent",
-            StatusCode::BAD_REQUEST,
+            "invalid",
         ),
     ];
     for (request, expected, status) in cases {
         let e = send(&f.app, &alice, request).await.unwrap_err();
-        assert_eq!((code(&e).as_str(), e.status()), (expected, status));
+        assert_eq!((code(&e).as_str(), kind(&e)), (expected, status));
     }
     // Nothing was written by any of them.
     let page = f
@@ -342,7 +338,7 @@ async fn a_store_outage_is_a_503_with_nothing_written() {
     let alice = f.user("alice", Role::Standard).await;
     f.store.set_unavailable(true);
     let e = send(&f.app, &alice, ask("hi")).await.unwrap_err();
-    assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(kind(&e), "unavailable");
     f.store.set_unavailable(false);
     assert_eq!(
         f.app

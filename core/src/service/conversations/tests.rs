@@ -2,7 +2,7 @@ use super::*;
 use crate::adapters::memory::StateMachine;
 use crate::api::pagination::PageRequest;
 use crate::domain::role::Role;
-use crate::service::testing::{code, fixture};
+use crate::service::testing::{code, fixture, kind};
 
 fn page(page: u32, page_size: u32) -> PageRequest {
     PageRequest { page, page_size }
@@ -45,13 +45,13 @@ async fn models_are_checked_against_role_and_catalog() {
         .await
         .unwrap_err();
     assert_eq!(code(&e), "forbidden_model");
-    assert_eq!(e.status(), StatusCode::FORBIDDEN);
+    assert_eq!(kind(&e), "forbidden");
     assert!(create(&f.app, &pro, None, "openai-gpt-4o").await.is_ok());
 
     // A model of a provider this deployment does not enable is as unknown as a typo.
     for unknown in ["no-such-model", "bedrock-claude-haiku"] {
         let e = create(&f.app, &standard, None, unknown).await.unwrap_err();
-        let ApiError::Fields(fields) = &e else {
+        let ServiceError::Fields(fields) = &e else {
             panic!("expected a field error, got {e:?}");
         };
         let message = &fields["model_id"][0];
@@ -140,8 +140,8 @@ async fn pages_link_to_their_neighbours_and_stop_at_the_last() {
     assert_eq!(last.previous.as_deref(), Some(url(2).as_str()));
     let past = list(&f.app, &alice, page(4, 2), url).await.unwrap_err();
     assert_eq!(
-        (code(&past).as_str(), past.status()),
-        ("Invalid page.", StatusCode::NOT_FOUND)
+        (code(&past).as_str(), kind(&past)),
+        ("Invalid page.", "not_found")
     );
     // An empty list still has its first page.
     let carol = f.user("carol", Role::Standard).await;
@@ -238,7 +238,7 @@ async fn a_store_outage_is_a_503_and_writes_nothing() {
     let alice = f.user("alice", Role::Standard).await;
     f.store.set_unavailable(true);
     let e = create(&f.app, &alice, None, "echo").await.unwrap_err();
-    assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(kind(&e), "unavailable");
     assert_eq!(
         code(&list(&f.app, &alice, page(1, 50), url).await.unwrap_err()),
         "service_unavailable"
