@@ -1,5 +1,7 @@
 //! Latency percentiles of discover + redact for a 4 KB prompt (criterion reports means, the
 //! target is a p99). `cargo bench -p pai-core --bench latency`
+// Test support: a failed set-up step should fail the test at once, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 use pai_core::protection::{redact, ProtectionConfig, ProtectionEngine};
 use std::hint::black_box;
 use std::time::Instant;

@@ -1,6 +1,8 @@
 //! Discovery + redaction and tokenization on prompts of 200 B, 4 KB and 64 KB.
 //!
 //! `cargo bench -p pai-core --bench protection`
+// Test support: a failed set-up step should fail the test at once, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pai_core::ports::{RemoteScan, TenantKey};
 use pai_core::protection::{

@@ -12,10 +12,20 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("ports", &["domain", "protection"]),
     ("adapters", &["domain", "protection", "ports", "config"]),
     ("service", &["domain", "protection", "ports", "config"]),
-    ("api", &["domain", "protection", "ports", "service", "config"]),
+    (
+        "api",
+        &["domain", "protection", "ports", "service", "config"],
+    ),
     (
         "bootstrap",
-        &["domain", "protection", "ports", "adapters", "service", "config"],
+        &[
+            "domain",
+            "protection",
+            "ports",
+            "adapters",
+            "service",
+            "config",
+        ],
     ),
 ];
 
@@ -84,7 +94,10 @@ fn every_layer_depends_only_on_the_layers_below_it() {
             continue;
         };
         let Some((_, allowed)) = ALLOWED.iter().find(|(l, _)| *l == layer) else {
-            violations.push(format!("{}: layer {layer:?} is not in ALLOWED", file.display()));
+            violations.push(format!(
+                "{}: layer {layer:?} is not in ALLOWED",
+                file.display()
+            ));
             continue;
         };
         let source = std::fs::read_to_string(file).unwrap_or_default();
@@ -94,7 +107,11 @@ fn every_layer_depends_only_on_the_layers_below_it() {
             }
         }
     }
-    assert!(violations.is_empty(), "layering violations:\n{}", violations.join("\n"));
+    assert!(
+        violations.is_empty(),
+        "layering violations:\n{}",
+        violations.join("\n")
+    );
 }
 
 #[test]

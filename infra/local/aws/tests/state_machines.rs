@@ -1,4 +1,6 @@
 //! The project's real state machines (infra/statemachines) against a fake Lambda Invoke API.
+// Test support: a failed set-up step should fail the test at once, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Test support: a stand-in for `cargo lambda watch`'s Invoke API, and instant sleeps.
-
+// Test support: a failed set-up step should fail the test at once, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
 use axum::extract::{Path, State};
