@@ -70,8 +70,27 @@ pub enum ConfigError {
     InvalidSetting { name: &'static str, reason: String },
     #[error("custom pattern {entity_type:?} is invalid: {reason}")]
     InvalidPattern { entity_type: String, reason: String },
-    #[error("built-in recognizer failed to compile: {0}")]
-    BuiltIn(String),
+    #[error("built-in rules failed to compile: {0}")]
+    BuiltIn(#[from] BuildError),
+}
+
+/// A built-in table (recognizer regexes, name and place lists, guardrail rules) failed to
+/// compile. The tables are constants exercised by the tests, so this is a programming error;
+/// it is reported when the engine is built instead of panicking on a request.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("pattern {name} does not compile: {source}")]
+    Regex {
+        name: &'static str,
+        #[source]
+        source: regex::Error,
+    },
+    #[error("keyword automaton {name} does not build: {source}")]
+    Automaton {
+        name: &'static str,
+        #[source]
+        source: aho_corasick::BuildError,
+    },
 }
 
 /// A recognizer added by configuration (`PROTEGRITY_CUSTOM_PATTERNS`).
