@@ -7,7 +7,7 @@
 //!   API's `input_processing` / `output_processing` objects.
 //! - [`scan`] streams JSONL for `pai-admin scan`.
 //!
-//! Build one [`ProtectionEngine`] per process: it holds the compiled regexes and automata.
+//! Build one [`ProtectionEngine`] per process: it compiles the regexes and automata when built.
 pub mod guardrails;
 pub mod pipeline;
 pub mod recognizers;
@@ -21,6 +21,7 @@ use crate::domain::sensitive::Sensitive;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+pub use guardrails::GuardrailScanner;
 pub use pipeline::{InputProcessing, OutputProcessing, OutputResult};
 pub use recognizers::Recognizers;
 pub use scan::{scan_jsonl, ScanStats};
@@ -221,24 +222,34 @@ pub struct Entity {
     pub context_word: Option<String>,
 }
 
-/// The engine: compiled recognizers plus settings. `Send + Sync`; build once per process.
+/// The engine: compiled recognizers and guardrail rules plus settings. Everything is compiled
+/// here, so no request pays for it and a broken table fails start-up. `Send + Sync`; build
+/// once per process.
 #[derive(Debug)]
 pub struct ProtectionEngine {
     config: ProtectionConfig,
     recognizers: Recognizers,
+    guardrails: GuardrailScanner,
 }
 
 impl ProtectionEngine {
     pub fn new(config: ProtectionConfig) -> Result<Self, ConfigError> {
         let recognizers = Recognizers::new(&config.custom_patterns)?;
+        let guardrails = GuardrailScanner::new()?;
         Ok(Self {
             config,
             recognizers,
+            guardrails,
         })
     }
 
     pub fn config(&self) -> &ProtectionConfig {
         &self.config
+    }
+
+    /// The compiled guardrail rules (what `process_input` / `process_output` scan with).
+    pub fn guardrails(&self) -> &GuardrailScanner {
+        &self.guardrails
     }
 
     /// Finds entities scoring at least `threshold`, non-overlapping, ordered by position.
