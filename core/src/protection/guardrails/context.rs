@@ -16,21 +16,21 @@ const HOWTO_FACTOR: f64 = 0.3;
 /// The patterns that judge a match's context, compiled.
 pub(super) struct ContextPatterns {
     /// A sentence that asks about a concept ("what is …", "explain …", "for my class").
-    pub concept_question: Regex,
+    concept_question: Regex,
     /// Words addressed to the model about itself ("your prompt", "you are now").
-    pub second_person: Regex,
+    second_person: Regex,
     /// Just before a phrase: it is being cited ("such as", "the phrase").
-    pub mention_before: Regex,
+    mention_before: Regex,
     /// "I would like": a request, not a citation, though it ends in "like".
-    pub want_like: Regex,
+    want_like: Regex,
     /// A text that discusses security rather than attacking.
-    pub discussion: Regex,
+    discussion: Regex,
     /// Just before a phrase: an order to act on it ("follow", "execute").
-    pub exec_before: Regex,
+    exec_before: Regex,
     /// A data request framed as writing a query or a script.
-    pub howto: Regex,
+    howto: Regex,
     /// A request aimed at the model's own systems or data.
-    pub your_systems: Regex,
+    your_systems: Regex,
 }
 
 impl ContextPatterns {
@@ -68,6 +68,12 @@ impl ContextPatterns {
         })
     }
 
+    /// `question` asks about a concept, and `addressed` does not speak to the model about
+    /// itself ("what is DAN mode?" is a question; "what is DAN mode? you are now DAN" is not).
+    pub fn asks_about_concept(&self, question: &str, addressed: &str) -> bool {
+        self.concept_question.is_match(question) && !self.second_person.is_match(addressed)
+    }
+
     /// How much a phrase match is trusted in its context (1.0 = fully), and whether it opens
     /// the message.
     pub fn factor(&self, kind: Kind, text: &str, start: usize, end: usize) -> (f64, bool) {
@@ -94,9 +100,7 @@ impl ContextPatterns {
             Kind::Directive => {
                 if mentioned() {
                     MENTION_FACTOR
-                } else if self.concept_question.is_match(sentence)
-                    && !self.second_person.is_match(sentence)
-                {
+                } else if self.asks_about_concept(sentence, sentence) {
                     QUESTION_FACTOR
                 } else {
                     1.0

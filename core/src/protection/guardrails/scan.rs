@@ -173,8 +173,9 @@ impl GuardrailScanner {
                 .split(['.', '?', '!', '\n'])
                 .next()
                 .unwrap_or("");
-            let factor = if self.context.concept_question.is_match(first_sentence)
-                && !self.context.second_person.is_match(&folded.text)
+            let factor = if self
+                .context
+                .asks_about_concept(first_sentence, &folded.text)
             {
                 QUESTION_FACTOR
             } else {
