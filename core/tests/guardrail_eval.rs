@@ -5,7 +5,7 @@
 //!
 //! `GUARDRAIL_EVAL_VERBOSE=1 cargo test -p pai-core --test guardrail_eval -- --nocapture`
 //! prints every misclassified id with its risk and signals.
-use pai_core::protection::guardrails::{scan_input, Outcome};
+use pai_core::protection::guardrails::{GuardrailScanner, Outcome};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -69,8 +69,9 @@ fn measure(file: &str) -> Measured {
         benign: BTreeMap::new(),
         sweep: [(Tally::default(), Tally::default()); 5],
     };
+    let scanner = GuardrailScanner::new().unwrap_or_else(|e| panic!("guardrail rules: {e}"));
     for case in load(file) {
-        let report = scan_input(&case.text, DEFAULT_THRESHOLD);
+        let report = scanner.scan_input(&case.text, DEFAULT_THRESHOLD);
         for (i, t) in SWEEP.iter().enumerate() {
             let hit = report.risk_score >= *t;
             if case.label == "attack" {

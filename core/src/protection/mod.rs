@@ -7,7 +7,7 @@
 //!   API's `input_processing` / `output_processing` objects.
 //! - [`scan`] streams JSONL for `pai-admin scan`.
 //!
-//! Build one [`ProtectionEngine`] per process: it holds the compiled regexes and automata.
+//! Build one [`ProtectionEngine`] per process: it compiles the regexes and automata when built.
 pub mod guardrails;
 pub mod pipeline;
 pub mod recognizers;
@@ -22,6 +22,7 @@ use crate::domain::sensitive::Sensitive;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+pub use guardrails::GuardrailScanner;
 pub use pipeline::{InputProcessing, OutputProcessing, OutputResult};
 pub use recognizers::Recognizers;
 pub use scan::{scan_jsonl, ScanStats};
@@ -71,8 +72,27 @@ pub enum ConfigError {
     InvalidSetting { name: &'static str, reason: String },
     #[error("custom pattern {entity_type:?} is invalid: {reason}")]
     InvalidPattern { entity_type: String, reason: String },
-    #[error("built-in recognizer failed to compile: {0}")]
-    BuiltIn(String),
+    #[error("built-in rules failed to compile: {0}")]
+    BuiltIn(#[from] BuildError),
+}
+
+/// A built-in table (recognizer regexes, name and place lists, guardrail rules) failed to
+/// compile. The tables are constants exercised by the tests, so this is a programming error;
+/// it is reported when the engine is built instead of panicking on a request.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("pattern {name} does not compile: {source}")]
+    Regex {
+        name: &'static str,
+        #[source]
+        source: regex::Error,
+    },
+    #[error("keyword automaton {name} does not build: {source}")]
+    Automaton {
+        name: &'static str,
+        #[source]
+        source: aho_corasick::BuildError,
+    },
 }
 
 /// A recognizer added by configuration (`PROTEGRITY_CUSTOM_PATTERNS`).
@@ -203,24 +223,34 @@ pub struct Entity {
     pub context_word: Option<String>,
 }
 
-/// The engine: compiled recognizers plus settings. `Send + Sync`; build once per process.
+/// The engine: compiled recognizers and guardrail rules plus settings. Everything is compiled
+/// here, so no request pays for it and a broken table fails start-up. `Send + Sync`; build
+/// once per process.
 #[derive(Debug)]
 pub struct ProtectionEngine {
     config: ProtectionConfig,
     recognizers: Recognizers,
+    guardrails: GuardrailScanner,
 }
 
 impl ProtectionEngine {
     pub fn new(config: ProtectionConfig) -> Result<Self, ConfigError> {
         let recognizers = Recognizers::new(&config.custom_patterns)?;
+        let guardrails = GuardrailScanner::new()?;
         Ok(Self {
             config,
             recognizers,
+            guardrails,
         })
     }
 
     pub fn config(&self) -> &ProtectionConfig {
         &self.config
+    }
+
+    /// The compiled guardrail rules (what `process_input` / `process_output` scan with).
+    pub fn guardrails(&self) -> &GuardrailScanner {
+        &self.guardrails
     }
 
     /// Finds entities scoring at least `threshold`, non-overlapping, ordered by position.

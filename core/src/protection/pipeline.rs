@@ -1,6 +1,6 @@
 //! The input and output pipelines: guardrails, discovery, rewriting, and the API's
 //! `input_processing` / `output_processing` objects.
-use super::guardrails::{self, GuardrailReport, Outcome, OutputSignals};
+use super::guardrails::{GuardrailReport, Outcome, OutputSignals};
 use super::redact::{label, redact, replace_entities};
 use super::text::char_to_byte_offsets;
 use super::tokenize::TokenContext;
@@ -134,7 +134,7 @@ impl ProtectionEngine {
         remote: &RemoteScan,
     ) -> InputProcessing {
         let threshold = self.config().input_guardrail_threshold;
-        let mut report = guardrails::scan_input(text, threshold);
+        let mut report = self.guardrails().scan_input(text, threshold);
         self.apply_remote(&mut report, remote, threshold);
         let entities =
             self.discover_with_remote(text, self.config().input_classification_threshold, remote);
@@ -224,7 +224,7 @@ impl ProtectionEngine {
             system_prompt: signals_system_prompt,
             leaked_pii_types: leaked_types,
         };
-        let mut report = guardrails::scan_output(text, threshold, &signals);
+        let mut report = self.guardrails().scan_output(text, threshold, &signals);
         self.apply_remote(&mut report, remote, threshold);
         let should_filter = report.outcome != Outcome::Accepted;
 

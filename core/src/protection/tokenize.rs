@@ -132,10 +132,6 @@ impl TokenContext {
         &self.new
     }
 
-    pub fn is_issued(&self, token: &str) -> bool {
-        self.issued.contains(token)
-    }
-
     /// The token for `value` of `entity_type`; records it as issued.
     pub fn protect(&mut self, entity_type: &str, value: &str) -> String {
         let token = self.encrypt(entity_type, value);

@@ -1,4 +1,6 @@
-//! Checksums and structural rules that turn a regex match into a confident finding (or drop it).
+//! Checksums and structural rules of a bare value (Luhn, IBAN mod-97, SSN ranges, dates, …),
+//! shared by the recognizers' validators (`recognizers/validate.rs`, which also look at the
+//! text around a match) and by tokenization (which must produce values that pass them).
 use base64::Engine;
 
 /// Luhn (mod 10) over the ASCII digits of `s`; other characters are ignored.

@@ -8,7 +8,7 @@ use crate::ports::{ToolCall, ToolSpec};
 use crate::protection::pipeline::discovery_of;
 use crate::protection::redact::{redact, replace_entities};
 use crate::protection::ProtectionEngine;
-use crate::protection::{guardrails, TokenContext};
+use crate::protection::TokenContext;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -90,7 +90,9 @@ fn execute(
             }
         }
         "protegrity-guardrails" => {
-            let report = guardrails::scan_input(text, engine.config().input_guardrail_threshold);
+            let report = engine
+                .guardrails()
+                .scan_input(text, engine.config().input_guardrail_threshold);
             let out = serde_json::to_value(&report).unwrap_or(Value::Null);
             Outcome::Done {
                 user: out.clone(),

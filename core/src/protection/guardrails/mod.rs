@@ -1,20 +1,25 @@
 //! Guardrail rules: scored input rules (injection, jailbreak, system-prompt extraction, bulk
 //! exfiltration, secrets, obfuscated text) and output rules (leaked PII, system-prompt leakage).
 //!
-//! Public API used by the pipeline (`protection::pipeline`):
-//! `scan_input(text, threshold)` and `scan_output(text, threshold, &OutputSignals)`.
+//! Public API: a [`GuardrailScanner`], built once with the engine (it holds the compiled rules),
+//! with `scan_input(text, threshold)` and `scan_output(text, threshold, &OutputSignals)`.
 //!
 //! Every rule that fires contributes a score in 0..1; the risk is their noisy-OR,
 //! `1 - Π(1 - score)` over distinct rules (the strongest occurrence of each rule counts once),
 //! so one strong rule rejects on its own and several weak ones add up. The outcome is
 //! `rejected` when `risk_score >= threshold`. `docs/guardrails.md` lists the rules and the
 //! rates measured on `core/data/guardrails/`.
+mod context;
+mod decode;
 mod normalize;
 mod output;
 mod rules;
 mod scan;
 
 use crate::protection::remote::RemoteScan;
+use crate::protection::BuildError;
+use aho_corasick::AhoCorasick;
+use regex::Regex;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -117,48 +122,95 @@ fn build_report(
     }
 }
 
-pub fn scan_input(text: &str, threshold: f64) -> GuardrailReport {
-    let scan = scan::scan_input(text);
-    let f = &scan.findings;
-    let mut extra = Map::new();
-    extra.insert(
-        "unicode".into(),
-        json!({
-            "invisible_characters": f.invisible,
-            "bidi_controls": f.bidi_controls,
-            "tag_characters": f.tag_characters,
-            "variation_selectors": f.variation_selectors,
-            "mixed_script_words": f.mixed_script_words,
-        }),
-    );
-    extra.insert("decoded_segments".into(), json!(scan.decoded_segments));
-    build_report("input", scan.hits, threshold, extra)
+/// The guardrail rules, compiled: build one per process (the engine does) and scan many texts.
+pub struct GuardrailScanner {
+    phrases: rules::PhraseRules,
+    secrets: rules::SecretRules,
+    context: context::ContextPatterns,
+    decoder: decode::PayloadDecoder,
+    /// Attack phrases with their separators removed (`i g n o r e …`).
+    despaced: AhoCorasick,
 }
 
-pub fn scan_output(text: &str, threshold: f64, signals: &OutputSignals<'_>) -> GuardrailReport {
-    let scan = output::scan_output(text, signals.system_prompt, &signals.leaked_pii_types);
-    let mut extra = Map::new();
-    if !scan.leaked_types.is_empty() {
-        extra.insert(
-            "leaked_pii_types".into(),
-            json!(scan
-                .leaked_types
-                .iter()
-                .map(|(t, s)| json!({"type": t, "score": s}))
-                .collect::<Vec<_>>()),
-        );
+impl std::fmt::Debug for GuardrailScanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GuardrailScanner")
+            .field("phrase_rules", &self.phrases.each.len())
+            .field("secret_rules", &self.secrets.each.len())
+            .finish_non_exhaustive()
     }
-    if let Some(o) = scan.overlap {
+}
+
+/// Compiles one built-in pattern; `name` says which in the error.
+fn compile(name: &'static str, pattern: &str) -> Result<Regex, BuildError> {
+    Regex::new(pattern).map_err(|source| BuildError::Regex { name, source })
+}
+
+impl GuardrailScanner {
+    pub fn new() -> Result<Self, BuildError> {
+        Ok(Self {
+            phrases: rules::PhraseRules::new()?,
+            secrets: rules::SecretRules::new()?,
+            context: context::ContextPatterns::new()?,
+            decoder: decode::PayloadDecoder::new()?,
+            despaced: scan::despaced_matcher()?,
+        })
+    }
+
+    pub fn scan_input(&self, text: &str, threshold: f64) -> GuardrailReport {
+        let scan = self.inspect_input(text);
+        let f = &scan.findings;
+        let mut extra = Map::new();
         extra.insert(
-            "system_prompt_overlap".into(),
+            "unicode".into(),
             json!({
-                "containment": round4(o.containment),
-                "matched_ngrams": o.matched,
-                "longest_run_words": o.longest_run_words,
+                "invisible_characters": f.invisible,
+                "bidi_controls": f.bidi_controls,
+                "tag_characters": f.tag_characters,
+                "variation_selectors": f.variation_selectors,
+                "mixed_script_words": f.mixed_script_words,
             }),
         );
+        extra.insert("decoded_segments".into(), json!(scan.decoded_segments));
+        build_report("input", scan.hits, threshold, extra)
     }
-    build_report("output", scan.hits, threshold, extra)
+
+    pub fn scan_output(
+        &self,
+        text: &str,
+        threshold: f64,
+        signals: &OutputSignals<'_>,
+    ) -> GuardrailReport {
+        let scan = self.inspect_output(text, signals.system_prompt, &signals.leaked_pii_types);
+        let mut extra = Map::new();
+        if !scan.leaked_types.is_empty() {
+            extra.insert(
+                "leaked_pii_types".into(),
+                json!(scan
+                    .leaked_types
+                    .iter()
+                    .map(|(t, s)| json!({"type": t, "score": s}))
+                    .collect::<Vec<_>>()),
+            );
+        }
+        if let Some(o) = scan.overlap {
+            extra.insert(
+                "system_prompt_overlap".into(),
+                json!({
+                    "containment": round4(o.containment),
+                    "matched_ngrams": o.matched,
+                    "longest_run_words": o.longest_run_words,
+                }),
+            );
+        }
+        build_report("output", scan.hits, threshold, extra)
+    }
+}
+
+#[cfg(test)]
+fn test_scanner() -> &'static GuardrailScanner {
+    static SCANNER: std::sync::OnceLock<GuardrailScanner> = std::sync::OnceLock::new();
+    SCANNER.get_or_init(|| GuardrailScanner::new().unwrap())
 }
 
 impl GuardrailReport {
@@ -229,6 +281,14 @@ impl GuardrailReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scan_input(text: &str, threshold: f64) -> GuardrailReport {
+        test_scanner().scan_input(text, threshold)
+    }
+
+    fn scan_output(text: &str, threshold: f64, signals: &OutputSignals<'_>) -> GuardrailReport {
+        test_scanner().scan_output(text, threshold, signals)
+    }
 
     #[test]
     fn report_serializes_to_the_api_shape() {

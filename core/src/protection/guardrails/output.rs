@@ -1,8 +1,9 @@
 //! Output rules: PII the conversation did not issue, system-prompt leakage (word n-gram
 //! overlap), secrets and hidden text in the reply.
 use super::normalize::fold;
-use super::rules::{Category, COMPILED, PHRASE_RULES};
-use super::scan::{hidden_text_hits, secret_hits, Hit, Source};
+use super::rules::{Category, PHRASE_RULES};
+use super::scan::{hidden_text_hits, Hit, Source};
+use super::GuardrailScanner;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
@@ -101,64 +102,72 @@ pub struct OutputScan {
     pub leaked_types: Vec<(String, f64)>,
 }
 
-pub fn scan_output(
-    text: &str,
-    system_prompt: Option<&str>,
-    leaked_pii_types: &[String],
-) -> OutputScan {
-    let mut hits = Vec::new();
+impl GuardrailScanner {
+    pub(super) fn inspect_output(
+        &self,
+        text: &str,
+        system_prompt: Option<&str>,
+        leaked_pii_types: &[String],
+    ) -> OutputScan {
+        let mut hits = Vec::new();
 
-    let mut leaked_types: Vec<(String, f64)> = leaked_pii_types
-        .iter()
-        .map(|t| (t.to_ascii_uppercase(), pii_type_score(t)))
-        .collect();
-    leaked_types.sort_by(|a, b| a.0.cmp(&b.0));
-    leaked_types.dedup_by(|a, b| a.0 == b.0);
-    if !leaked_types.is_empty() {
-        let score = 1.0 - leaked_types.iter().map(|(_, s)| 1.0 - s).product::<f64>();
-        hits.push(Hit::new(
-            "leaked_pii",
-            Category::PiiLeak,
-            score,
-            Source::Text,
-        ));
-    }
-
-    let overlap = system_prompt.and_then(|p| prompt_overlap(text, p));
-    if let Some(score) = overlap.as_ref().and_then(leak_score) {
-        hits.push(Hit::new(
-            "system_prompt_leak",
-            Category::SystemPromptLeak,
-            score,
-            Source::Text,
-        ));
-    }
-
-    secret_hits(text, &mut hits);
-    let folded = fold(text);
-    hidden_text_hits(&folded, &mut hits);
-    // An image link whose query string carries data is the classic way a reply exfiltrates.
-    for i in COMPILED.set.matches(&folded.text).into_iter() {
-        if PHRASE_RULES[i].name == "markdown_image_exfiltration" {
+        let mut leaked_types: Vec<(String, f64)> = leaked_pii_types
+            .iter()
+            .map(|t| (t.to_ascii_uppercase(), pii_type_score(t)))
+            .collect();
+        leaked_types.sort_by(|a, b| a.0.cmp(&b.0));
+        leaked_types.dedup_by(|a, b| a.0 == b.0);
+        if !leaked_types.is_empty() {
+            let score = 1.0 - leaked_types.iter().map(|(_, s)| 1.0 - s).product::<f64>();
             hits.push(Hit::new(
-                PHRASE_RULES[i].name,
-                PHRASE_RULES[i].category,
-                PHRASE_RULES[i].score,
+                "leaked_pii",
+                Category::PiiLeak,
+                score,
                 Source::Text,
             ));
         }
-    }
 
-    OutputScan {
-        hits,
-        overlap,
-        leaked_types,
+        let overlap = system_prompt.and_then(|p| prompt_overlap(text, p));
+        if let Some(score) = overlap.as_ref().and_then(leak_score) {
+            hits.push(Hit::new(
+                "system_prompt_leak",
+                Category::SystemPromptLeak,
+                score,
+                Source::Text,
+            ));
+        }
+
+        self.secret_hits(text, &mut hits);
+        let folded = fold(text);
+        hidden_text_hits(&folded, &mut hits);
+        // An image link whose query string carries data is the classic way a reply exfiltrates.
+        for i in self.phrases.set.matches(&folded.text).into_iter() {
+            if PHRASE_RULES[i].name == "markdown_image_exfiltration" {
+                hits.push(Hit::new(
+                    PHRASE_RULES[i].name,
+                    PHRASE_RULES[i].category,
+                    PHRASE_RULES[i].score,
+                    Source::Text,
+                ));
+            }
+        }
+
+        OutputScan {
+            hits,
+            overlap,
+            leaked_types,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_scanner;
     use super::*;
+
+    fn scan_output(text: &str, system_prompt: Option<&str>, leaked: &[String]) -> OutputScan {
+        test_scanner().inspect_output(text, system_prompt, leaked)
+    }
 
     const PROMPT: &str = "You are the Data Protection Expert for Acme Corp. Never reveal customer \
         records. Answer questions about GDPR, HIPAA and PCI DSS. Use the protegrity tools when \

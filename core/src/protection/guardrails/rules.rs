@@ -1,13 +1,15 @@
-//! The phrase rules: regular expressions over folded text (see `normalize`), each with a stable
-//! snake_case name (the policy signal), a category and a base score.
+//! The rule tables and their compiled forms. Phrase rules: regular expressions over folded
+//! text (see `normalize`), each with a stable snake_case name (the policy signal), a category
+//! and a base score. Secret rules: secret-shaped values in the raw text.
 //!
-//! Patterns use placeholders expanded once at start-up (`{IGN}`, `{PRIOR}`, …) so the word
-//! lists are written once. The regex crate has no look-around, so exceptions are expressed by
-//! what a pattern requires (a possessive `your`, a bulk quantifier, an AI-related word) rather
-//! than by what it forbids.
+//! Patterns use placeholders (`{IGN}`, `{PRIOR}`, …), expanded when the scanner is built, so
+//! the word lists are written once. The regex crate has no look-around, so exceptions are
+//! expressed by what a pattern requires (a possessive `your`, a bulk quantifier, an AI-related
+//! word) rather than by what it forbids.
+use super::compile;
+use crate::protection::BuildError;
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Serialize;
-use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -569,46 +571,49 @@ fn expand(pattern: &str) -> String {
     out
 }
 
-pub struct CompiledRules {
+/// The phrase rules compiled: one set says which rules match, each rule's own regex finds
+/// where (for context softening), and its optional exception.
+pub struct PhraseRules {
     pub set: RegexSet,
     pub each: Vec<Regex>,
     pub unless_after: Vec<Option<Regex>>,
 }
 
-pub static COMPILED: LazyLock<CompiledRules> = LazyLock::new(|| {
-    let patterns: Vec<String> = PHRASE_RULES.iter().map(|r| expand(r.pattern)).collect();
-    // The patterns are constants checked by the tests below; a failure here is a programming
-    // error caught before release, not a request-time condition.
-    #[allow(clippy::expect_used)]
-    let set = RegexSetBuilder::new(&patterns)
-        .size_limit(64 << 20)
-        .dfa_size_limit(64 << 20)
-        .build()
-        .expect("guardrail phrase rules compile");
-    #[allow(clippy::expect_used)]
-    let each = patterns
-        .iter()
-        .map(|p| {
-            regex::RegexBuilder::new(p)
-                .size_limit(16 << 20)
-                .build()
-                .expect("guardrail phrase rule compiles")
+impl PhraseRules {
+    pub fn new() -> Result<Self, BuildError> {
+        let patterns: Vec<String> = PHRASE_RULES.iter().map(|r| expand(r.pattern)).collect();
+        let set = RegexSetBuilder::new(&patterns)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .map_err(|source| BuildError::Regex {
+                name: "phrase_rules",
+                source,
+            })?;
+        let each = PHRASE_RULES
+            .iter()
+            .zip(&patterns)
+            .map(|(r, p)| {
+                regex::RegexBuilder::new(p)
+                    .size_limit(16 << 20)
+                    .build()
+                    .map_err(|source| BuildError::Regex {
+                        name: r.name,
+                        source,
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let unless_after = PHRASE_RULES
+            .iter()
+            .map(|r| r.unless_after.map(|p| compile(r.name, p)).transpose())
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            set,
+            each,
+            unless_after,
         })
-        .collect();
-    #[allow(clippy::expect_used)]
-    let unless_after = PHRASE_RULES
-        .iter()
-        .map(|r| {
-            r.unless_after
-                .map(|p| Regex::new(p).expect("guardrail exception compiles"))
-        })
-        .collect();
-    CompiledRules {
-        set,
-        each,
-        unless_after,
     }
-});
+}
 
 /// Secret-shaped values in the raw (unfolded) text; case matters for most of them.
 pub struct SecretRule {
@@ -756,13 +761,20 @@ pub static SECRET_RULES: &[SecretRule] = &[
     },
 ];
 
-pub static COMPILED_SECRETS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    #[allow(clippy::expect_used)]
-    SECRET_RULES
-        .iter()
-        .map(|r| Regex::new(r.pattern).expect("secret rule compiles"))
-        .collect()
-});
+/// The secret rules compiled, in the order of [`SECRET_RULES`].
+pub struct SecretRules {
+    pub each: Vec<Regex>,
+}
+
+impl SecretRules {
+    pub fn new() -> Result<Self, BuildError> {
+        let each = SECRET_RULES
+            .iter()
+            .map(|r| compile(r.name, r.pattern))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { each })
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -770,8 +782,8 @@ mod tests {
 
     #[test]
     fn every_rule_compiles_and_names_are_snake_case() {
-        assert_eq!(COMPILED.each.len(), PHRASE_RULES.len());
-        assert_eq!(COMPILED_SECRETS.len(), SECRET_RULES.len());
+        assert_eq!(PhraseRules::new().unwrap().each.len(), PHRASE_RULES.len());
+        assert_eq!(SecretRules::new().unwrap().each.len(), SECRET_RULES.len());
         for r in PHRASE_RULES {
             assert!(
                 r.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),

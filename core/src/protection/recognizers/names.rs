@@ -1,8 +1,10 @@
 //! PERSON and LOCATION from the name and place lists in `core/data/`, with capitalisation and
 //! context rules. No statistical model: a capitalised word sequence becomes a PERSON when its
 //! words are known given/family names (or follow a title), a LOCATION when it is a known place.
-use super::{apply_context, Candidate};
+use super::context::ContextWords;
+use super::Candidate;
 use crate::protection::text::{word_char_at, word_char_before};
+use crate::protection::BuildError;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashSet;
 
@@ -78,6 +80,8 @@ const PERSON_CONTEXT: &[&str] = &[
     "applicant",
 ];
 
+const PERSON_CONTEXT_BOOST: f64 = 0.4;
+
 /// Phrases after which a capitalised word is a place.
 const PLACE_CUES: &[&str] = &[
     "live in",
@@ -135,6 +139,8 @@ const LOCATION_CONTEXT: &[&str] = &[
     "resident",
 ];
 
+const LOCATION_CONTEXT_BOOST: f64 = 0.3;
+
 #[derive(Clone, Copy)]
 enum PlaceKind {
     Country,
@@ -149,8 +155,8 @@ pub struct NameRecognizer {
     place_words: HashSet<&'static str>,
     places: AhoCorasick,
     place_kinds: Vec<(PlaceKind, bool)>,
-    person_context: Vec<String>,
-    location_context: Vec<String>,
+    person_context: ContextWords,
+    location_context: ContextWords,
 }
 
 impl std::fmt::Debug for NameRecognizer {
@@ -169,14 +175,8 @@ fn words(list: &'static str) -> impl Iterator<Item = &'static str> {
         .flat_map(str::split_whitespace)
 }
 
-impl Default for NameRecognizer {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl NameRecognizer {
-    pub fn new() -> Self {
+    pub fn new() -> Result<Self, BuildError> {
         let first: HashSet<&str> = words(FIRST_NAMES).collect();
         let last: HashSet<&str> = words(LAST_NAMES).collect();
         let common: HashSet<&str> = words(COMMON_WORDS).collect();
@@ -207,19 +207,26 @@ impl NameRecognizer {
         let places = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&names)
-            .unwrap_or_else(|_| {
-                AhoCorasick::new(std::iter::empty::<&str>()).unwrap_or_else(|_| unreachable!())
-            });
-        Self {
+            .map_err(|source| BuildError::Automaton {
+                name: "places",
+                source,
+            })?;
+        Ok(Self {
             first,
             last,
             common,
             place_words,
             places,
             place_kinds,
-            person_context: PERSON_CONTEXT.iter().map(|s| (*s).to_owned()).collect(),
-            location_context: LOCATION_CONTEXT.iter().map(|s| (*s).to_owned()).collect(),
-        }
+            person_context: ContextWords::new(
+                PERSON_CONTEXT.iter().map(|s| (*s).to_owned()),
+                PERSON_CONTEXT_BOOST,
+            ),
+            location_context: ContextWords::new(
+                LOCATION_CONTEXT.iter().map(|s| (*s).to_owned()),
+                LOCATION_CONTEXT_BOOST,
+            ),
+        })
     }
 
     pub(crate) fn find(&self, text: &str, out: &mut Vec<Candidate>) {
@@ -413,8 +420,7 @@ impl NameRecognizer {
         rule: &'static str,
         out: &mut Vec<Candidate>,
     ) {
-        let (score, context_word) =
-            apply_context(text, start, end, score, &self.person_context, 0.4);
+        let (score, context_word) = self.person_context.raise(text, start, end, score);
         out.push(Candidate {
             entity_type: "PERSON".into(),
             start,
@@ -482,8 +488,7 @@ impl NameRecognizer {
                 PlaceKind::City => 0.6,
             };
             let base = if ambiguous { 0.3 } else { base };
-            let (score, context_word) =
-                apply_context(text, m.start(), m.end(), base, &self.location_context, 0.3);
+            let (score, context_word) = self.location_context.raise(text, m.start(), m.end(), base);
             out.push(Candidate {
                 entity_type: "LOCATION".into(),
                 start: m.start(),
