@@ -43,19 +43,32 @@ enum TableCommand {
     },
 }
 
-fn scan(threshold: Option<f64>) -> Result<(), String> {
+fn scan(threshold: Option<f64>) -> Result<(), CliError> {
     use pai_core::protection::{scan_jsonl, ProtectionConfig, ProtectionEngine};
-    let config = ProtectionConfig::from_env().map_err(|e| e.to_string())?;
+    let config = ProtectionConfig::from_env()?;
     let threshold = threshold.unwrap_or(config.input_classification_threshold);
-    let engine = ProtectionEngine::new(config).map_err(|e| e.to_string())?;
+    let engine = ProtectionEngine::new(config)?;
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout().lock();
-    let stats = scan_jsonl(&engine, threshold, stdin, stdout).map_err(|e| e.to_string())?;
+    let stats = scan_jsonl(&engine, threshold, stdin, stdout)?;
     eprintln!(
         "scanned {} lines: {} entities, {} bad lines",
         stats.lines, stats.entities, stats.errors
     );
     Ok(())
+}
+
+/// Why a command failed; printed as `pai-admin: error: …`.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Protection(#[from] pai_core::protection::ConfigError),
+    #[error(transparent)]
+    Settings(#[from] pai_core::config::ConfigError),
+    #[error(transparent)]
+    Admin(#[from] admin::AdminError),
+    #[error("cannot scan: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 #[derive(Subcommand)]
@@ -92,20 +105,17 @@ enum ApiKeyCommand {
     },
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+async fn run(cli: Cli) -> Result<(), CliError> {
     let command = match cli.command {
         Command::Scan { threshold } => return scan(threshold),
         Command::Table(command) => command,
     };
     let aws = pai_core::config::aws().await;
-    let store = DynamoStore::from_config(&aws).map_err(|e| e.to_string())?;
+    let store = DynamoStore::from_config(&aws)?;
     let store: &dyn pai_core::ports::Store = &store;
     match command {
         TableCommand::Seed { demo_users } => {
-            for line in admin::seed(store, demo_users)
-                .await
-                .map_err(|e| e.to_string())?
-            {
+            for line in admin::seed(store, demo_users).await? {
                 eprintln!("seeded {line}");
             }
         }
@@ -125,9 +135,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 first_name: first_name.as_deref(),
                 last_name: last_name.as_deref(),
             };
-            let user = admin::add_user(store, spec)
-                .await
-                .map_err(|e| e.to_string())?;
+            let user = admin::add_user(store, spec).await?;
             println!(
                 "created user {} (id {}, {})",
                 user.username,
@@ -136,9 +144,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
         }
         TableCommand::User(UserCommand::SetRole { username, role }) => {
-            let user = admin::set_role(store, &username, role)
-                .await
-                .map_err(|e| e.to_string())?;
+            let user = admin::set_role(store, &username, role).await?;
             println!("user {} is now {}", user.username, user.role.as_str());
         }
         TableCommand::User(UserCommand::List) => {
@@ -146,7 +152,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "{:<6} {:<24} {:<11} {:<28} created",
                 "id", "username", "role", "email"
             );
-            for u in admin::list_users(store).await.map_err(|e| e.to_string())? {
+            for u in admin::list_users(store).await? {
                 println!(
                     "{:<6} {:<24} {:<11} {:<28} {}",
                     u.id,
@@ -162,9 +168,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             name,
             expires_days,
         }) => {
-            let key = admin::create_api_key(store, &username, &name, expires_days)
-                .await
-                .map_err(|e| e.to_string())?;
+            let key = admin::create_api_key(store, &username, &name, expires_days).await?;
             eprintln!("API key for {username} (shown once; store it now):");
             println!("{key}");
         }

@@ -1,8 +1,8 @@
 //! Conversations and messages.
+use crate::domain::protection_report::{ProtectionRecord, ToolResult};
 use crate::domain::sensitive::Sensitive;
 use crate::domain::time::{self, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use uuid::Uuid;
 
 pub const MAX_TITLE_CHARS: usize = 255;
@@ -69,6 +69,13 @@ impl MessageRole {
     }
 }
 
+/// Model tokens one call used.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     /// UUIDv7: time-ordered, so the sort key orders messages by time.
@@ -79,15 +86,15 @@ pub struct Message {
     pub content: Sensitive<String>,
     /// What a model may be sent as history (redacted/tokenized); `None` = never send.
     pub sanitized: Option<Sensitive<String>>,
-    pub protegrity_data: Option<Value>,
+    pub protegrity_data: Option<ProtectionRecord>,
     pub pending: bool,
     pub blocked: bool,
     pub agent: Option<String>,
     pub llm_provider: Option<String>,
     /// Tool results of an assistant turn, as the API returns them.
-    pub tool_results: Option<Value>,
+    pub tool_results: Option<Vec<ToolResult>>,
     /// Token usage of an assistant turn.
-    pub usage: Option<Value>,
+    pub usage: Option<Usage>,
     pub created_at: Timestamp,
 }
 
@@ -111,16 +118,23 @@ impl Message {
     }
 }
 
+/// Why a client's title was refused; the message is the field error API.md shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TitleError {
+    #[error("This field may not be blank.")]
+    Blank,
+    #[error("Ensure this field has no more than {MAX_TITLE_CHARS} characters.")]
+    TooLong,
+}
+
 /// Validate a title given by a client: not blank, at most 255 characters.
-pub fn validate_title(title: &str) -> Result<String, String> {
+pub fn validate_title(title: &str) -> Result<String, TitleError> {
     let trimmed = title.trim();
     if trimmed.is_empty() {
-        return Err("This field may not be blank.".into());
+        return Err(TitleError::Blank);
     }
     if trimmed.chars().count() > MAX_TITLE_CHARS {
-        return Err(format!(
-            "Ensure this field has no more than {MAX_TITLE_CHARS} characters."
-        ));
+        return Err(TitleError::TooLong);
     }
     Ok(trimmed.to_owned())
 }
@@ -146,8 +160,12 @@ mod tests {
     #[test]
     fn titles() {
         assert_eq!(validate_title("  hi "), Ok("hi".into()));
-        assert!(validate_title("   ").is_err());
-        assert!(validate_title(&"é".repeat(256)).is_err());
+        assert_eq!(validate_title("   "), Err(TitleError::Blank));
+        assert_eq!(validate_title(&"é".repeat(256)), Err(TitleError::TooLong));
+        assert_eq!(
+            TitleError::TooLong.to_string(),
+            "Ensure this field has no more than 255 characters."
+        );
         assert!(validate_title(&"é".repeat(255)).is_ok());
     }
 

@@ -2,6 +2,7 @@
 pub mod catalog;
 pub mod conversation;
 pub mod page;
+pub mod protection_report;
 pub mod role;
 pub mod sensitive;
 pub mod tenant;

@@ -62,17 +62,26 @@ pub struct ApiKeyRecord {
     pub expires_at: Option<Timestamp>,
 }
 
+/// Why a username was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum UsernameError {
+    #[error("Username must be 1 to 150 characters.")]
+    Length,
+    #[error("Username may contain only letters, digits and @/./+/-/_ characters.")]
+    Characters,
+}
+
 /// Usernames: 1–150 characters of letters, digits and `@.+-_` (the original's rule).
-pub fn validate_username(username: &str) -> Result<(), String> {
+pub fn validate_username(username: &str) -> Result<(), UsernameError> {
     let len = username.chars().count();
     if len == 0 || len > 150 {
-        return Err("Username must be 1 to 150 characters.".into());
+        return Err(UsernameError::Length);
     }
     if !username
         .chars()
         .all(|c| c.is_alphanumeric() || "@.+-_".contains(c))
     {
-        return Err("Username may contain only letters, digits and @/./+/-/_ characters.".into());
+        return Err(UsernameError::Characters);
     }
     Ok(())
 }
@@ -84,8 +93,14 @@ mod tests {
     #[test]
     fn username_rules() {
         assert!(validate_username("jane.doe+test@x").is_ok());
-        assert!(validate_username("").is_err());
-        assert!(validate_username("has space").is_err());
-        assert!(validate_username(&"a".repeat(151)).is_err());
+        assert_eq!(validate_username(""), Err(UsernameError::Length));
+        assert_eq!(
+            validate_username("has space"),
+            Err(UsernameError::Characters)
+        );
+        assert_eq!(
+            validate_username(&"a".repeat(151)),
+            Err(UsernameError::Length)
+        );
     }
 }

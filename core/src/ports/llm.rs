@@ -69,11 +69,7 @@ pub struct CompletionRequest {
     pub max_tokens: Option<u32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Usage {
-    pub input_tokens: u64,
-    pub output_tokens: u64,
-}
+pub use crate::domain::conversation::Usage;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Completion {

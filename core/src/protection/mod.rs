@@ -20,7 +20,6 @@ pub mod validators;
 
 use crate::domain::sensitive::Sensitive;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 pub use guardrails::GuardrailScanner;
 pub use pipeline::{InputProcessing, OutputProcessing, OutputResult};
@@ -28,43 +27,7 @@ pub use recognizers::Recognizers;
 pub use scan::{scan_jsonl, ScanStats};
 pub use tokenize::{IssuedTokens, TokenContext, TokenError};
 
-/// What the input pipeline does with discovered entities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Replace each entity with a `[TYPE]` label.
-    Redact,
-    /// Replace each entity with a reversible token.
-    Protect,
-    /// Scan only; the text reaches the model unchanged.
-    None,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Redact => "redact",
-            Mode::Protect => "protect",
-            Mode::None => "none",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid protection mode {0:?}: expected redact, protect or none")]
-pub struct InvalidMode(pub String);
-
-impl FromStr for Mode {
-    type Err = InvalidMode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "redact" => Ok(Mode::Redact),
-            "protect" => Ok(Mode::Protect),
-            "none" => Ok(Mode::None),
-            other => Err(InvalidMode(other.to_owned())),
-        }
-    }
-}
+pub use crate::domain::protection_report::{InvalidMode, Mode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -1,35 +1,23 @@
 //! The input and output pipelines: guardrails, discovery, rewriting, and the API's
 //! `input_processing` / `output_processing` objects.
-use super::guardrails::{GuardrailReport, Outcome, OutputSignals};
+use super::guardrails::{
+    GuardrailReport, Outcome, OutputSignals, REMOTE_GUARDRAIL_SIGNAL, REMOTE_UNAVAILABLE_SIGNAL,
+};
 use super::redact::{label, redact, replace_entities};
 use super::text::char_to_byte_offsets;
 use super::tokenize::TokenContext;
 use super::{Entity, Mode, ProtectionEngine};
 use crate::domain::sensitive::Sensitive;
 use crate::protection::remote::RemoteScan;
-use serde::Serialize;
 use std::collections::BTreeMap;
+
+pub use crate::domain::protection_report::{
+    Discovery, Finding, InputProcessing, Location, OutputProcessing, RewriteMethod, RewriteReport,
+    RewrittenEntity,
+};
 
 /// Reply text shown instead of a filtered model answer.
 pub const FILTERED_REPLY: &str = "This response was blocked due to policy violations.";
-
-/// `{"start_index","end_index"}` in characters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Location {
-    pub start_index: usize,
-    pub end_index: usize,
-}
-
-/// One finding in the API's `discovery` object.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    pub score: f64,
-    pub location: Location,
-    pub entity_text: Sensitive<String>,
-}
-
-/// `{"<TYPE>":[{"score","location":{"start_index","end_index"},"entity_text"}]}`.
-pub type Discovery = BTreeMap<String, Vec<Finding>>;
 
 /// Builds the `discovery` object from entities (grouped by type, in text order).
 pub fn discovery_of(entities: &[Entity]) -> Discovery {
@@ -45,74 +33,6 @@ pub fn discovery_of(entities: &[Entity]) -> Discovery {
         });
     }
     out
-}
-
-/// One rewritten entity in `redaction.entities` / `protection.entities`: where it was in the
-/// original text (characters) and what replaced it (a label or a token, never the value).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RewrittenEntity {
-    #[serde(rename = "type")]
-    pub entity_type: String,
-    pub start: usize,
-    pub end: usize,
-    pub replacement: String,
-}
-
-/// `{"success","method","entities_found","entities"?}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RewriteReport {
-    pub success: bool,
-    /// `"redact"`, `"tokenize"`, or `"none"` when this rewrite did not run.
-    pub method: &'static str,
-    pub entities_found: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub entities: Option<Vec<RewrittenEntity>>,
-}
-
-impl RewriteReport {
-    fn not_run(found: usize) -> Self {
-        Self {
-            success: true,
-            method: "none",
-            entities_found: found,
-            entities: None,
-        }
-    }
-}
-
-/// The API's `input_processing` object.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputProcessing {
-    pub original_text: Sensitive<String>,
-    /// What the model receives; `null` when blocked.
-    pub processed_text: Option<Sensitive<String>>,
-    pub should_block: bool,
-    pub guardrails: GuardrailReport,
-    pub discovery: Discovery,
-    pub protection: RewriteReport,
-    pub redaction: RewriteReport,
-    pub mode: Mode,
-}
-
-impl InputProcessing {
-    /// The sanitized prompt (what the model may see), `None` when blocked.
-    pub fn processed_text(&self) -> Option<&str> {
-        self.processed_text.as_ref().map(|s| s.expose().as_str())
-    }
-}
-
-/// The API's `output_processing` object.
-#[derive(Debug, Clone, Serialize)]
-pub struct OutputProcessing {
-    pub original_response: Sensitive<String>,
-    /// The reply as stored and sent back as history: issued tokens intact, leaked PII redacted,
-    /// or the filtered notice.
-    pub processed_response: Sensitive<String>,
-    pub should_filter: bool,
-    pub guardrails: GuardrailReport,
-    /// PII in the reply that this conversation did not issue as tokens.
-    pub discovery: Discovery,
-    pub redaction: RewriteReport,
 }
 
 #[derive(Debug, Clone)]
@@ -158,7 +78,7 @@ impl ProtectionEngine {
                     let out = redact(text, &entities);
                     let report = RewriteReport {
                         success: true,
-                        method: "redact",
+                        method: RewriteMethod::Redact,
                         entities_found: found,
                         entities: Some(rewritten(&entities, |e| label(&e.entity_type))),
                     };
@@ -174,7 +94,7 @@ impl ProtectionEngine {
                     let mut it = issued.into_iter();
                     let report = RewriteReport {
                         success: true,
-                        method: "tokenize",
+                        method: RewriteMethod::Tokenize,
                         entities_found: found,
                         entities: Some(rewritten(&entities, |_| it.next().unwrap_or_default())),
                     };
@@ -237,7 +157,7 @@ impl ProtectionEngine {
         };
         let redaction = RewriteReport {
             success: true,
-            method: "redact",
+            method: RewriteMethod::Redact,
             entities_found: leaked.len(),
             entities: Some(rewritten(&leaked, |e| label(&e.entity_type))),
         };
@@ -303,15 +223,8 @@ impl ProtectionEngine {
     /// fail-open is configured.
     fn apply_remote(&self, report: &mut GuardrailReport, remote: &RemoteScan, threshold: f64) {
         if let Some(reason) = &remote.failure {
-            report
-                .policy_signals
-                .push("remote_service_unavailable".into());
-            if let serde_json::Value::Object(map) = &mut report.details {
-                map.insert(
-                    "remote_error".into(),
-                    serde_json::Value::String(reason.clone()),
-                );
-            }
+            report.policy_signals.push(REMOTE_UNAVAILABLE_SIGNAL.into());
+            report.details.remote_error = Some(reason.clone());
             if !self.config().remote_fail_open {
                 report.outcome = Outcome::Error;
                 report.risk_score = 1.0;
@@ -320,14 +233,12 @@ impl ProtectionEngine {
         }
         if let Some(score) = remote.guardrail_score {
             let score = score.clamp(0.0, 1.0);
-            if let serde_json::Value::Object(map) = &mut report.details {
-                map.insert("remote_guardrail_score".into(), serde_json::json!(score));
-            }
+            report.details.remote_guardrail_score = Some(score);
             if score > report.risk_score {
                 report.risk_score = score;
             }
             if score >= threshold {
-                report.policy_signals.push("remote_guardrail".into());
+                report.policy_signals.push(REMOTE_GUARDRAIL_SIGNAL.into());
                 if report.outcome == Outcome::Accepted {
                     report.outcome = Outcome::Rejected;
                 }

@@ -1,14 +1,18 @@
 //! Admin use cases behind `pai-admin`: users, roles, API keys, the catalog seed.
 use crate::domain::catalog::seed_catalog;
 use crate::domain::role::Role;
-use crate::domain::user::{validate_username, NewUser, User};
+use crate::domain::user::{validate_username, NewUser, User, UsernameError};
 use crate::ports::{Store, StoreError};
-use crate::service::auth::{hash_password, new_api_key};
+use crate::service::auth::{hash_password, new_api_key, PasswordHashError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Username(#[from] UsernameError),
+    #[error(transparent)]
+    PasswordHash(#[from] PasswordHashError),
     #[error("user {0:?} not found")]
     NoSuchUser(String),
     #[error("user {0:?} already exists")]
@@ -33,13 +37,13 @@ pub struct UserSpec<'a> {
 }
 
 pub async fn add_user(store: &dyn Store, spec: UserSpec<'_>) -> Result<User, AdminError> {
-    validate_username(spec.username).map_err(AdminError::Invalid)?;
+    validate_username(spec.username)?;
     if spec.password.chars().count() < 8 {
         return Err(AdminError::Invalid(
             "password must be at least 8 characters".into(),
         ));
     }
-    let password_hash = hash_password(spec.password).map_err(AdminError::Invalid)?;
+    let password_hash = hash_password(spec.password)?;
     let new = NewUser {
         username: spec.username.to_owned(),
         email: spec.email.unwrap_or_default().to_owned(),
@@ -122,7 +126,7 @@ pub async fn seed(store: &dyn Store, demo_users: bool) -> Result<Vec<String>, Ad
                 )),
                 Err(AdminError::UserExists(_)) => {
                     let user = find(store, username).await?;
-                    let hash = hash_password(password).map_err(AdminError::Invalid)?;
+                    let hash = hash_password(password)?;
                     store.set_password_hash(user.id, &hash).await?;
                     store.set_role(user.id, role).await?;
                     done.push(format!(

@@ -19,12 +19,17 @@ pub const REFRESH_TTL_SECONDS: i64 = 7 * 24 * 60 * 60;
 // Passwords
 // ---------------------------------------------------------------------------------------------
 
-pub fn hash_password(password: &str) -> Result<String, String> {
+/// The password could not be hashed (argon2 refused its input or parameters).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot hash the password: {0}")]
+pub struct PasswordHashError(argon2::password_hash::Error);
+
+pub fn hash_password(password: &str) -> Result<String, PasswordHashError> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+        .map_err(PasswordHashError)
 }
 
 pub fn verify_password(hash: &str, password: &str) -> bool {

@@ -3,6 +3,9 @@
 //! everything after it run in the chat-turn state machine.
 use crate::domain::catalog::{check_model, Catalog, ModelChoiceError};
 use crate::domain::conversation::{auto_title, Conversation, Message, MessageRole};
+use crate::domain::protection_report::{
+    OutputProcessing, ProtectionRecord, ProtegrityData, ToolResult,
+};
 use crate::domain::role::Role;
 use crate::domain::sensitive::Sensitive;
 use crate::domain::time;
@@ -13,7 +16,6 @@ use crate::service::protect::{remote_scan, save_new_tokens, token_context};
 use crate::service::turn::{self, TurnRef};
 use crate::service::{App, ServiceError};
 use serde::Serialize;
-use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::time::Instant;
 use uuid::Uuid;
@@ -38,9 +40,65 @@ pub struct ChatRequest {
 pub struct ChatResponse {
     pub conversation_id: Uuid,
     pub status: &'static str,
-    pub messages: Vec<Value>,
-    pub tool_results: Vec<Value>,
-    pub protegrity_data: Value,
+    /// The prompt, then the reply (or the reply's place while pending, or the blocked notice).
+    pub messages: [ChatEntry; 2],
+    pub tool_results: Vec<ToolResult>,
+    pub protegrity_data: ProtegrityData,
+}
+
+/// One entry of `ChatResponse.messages`, shaped as API.md shows each kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ChatEntry {
+    /// `{"role":"user","content"}`.
+    Prompt { role: MessageRole, content: String },
+    /// `{"role":"assistant","content":"","pending":true}`.
+    Pending {
+        role: MessageRole,
+        content: &'static str,
+        pending: bool,
+    },
+    /// `{"role":"assistant","content","agent","llm","blocked"?}`: agent and llm are always
+    /// present (null when unknown), `blocked:true` only on a filtered reply.
+    Reply {
+        role: MessageRole,
+        content: String,
+        agent: Option<String>,
+        llm: Option<String>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        blocked: bool,
+    },
+    /// `{"role":"system","content","blocked":true}`: the notice of a blocked prompt.
+    Notice {
+        role: MessageRole,
+        content: &'static str,
+        blocked: bool,
+    },
+}
+
+impl ChatEntry {
+    fn prompt(text: &str) -> Self {
+        ChatEntry::Prompt {
+            role: MessageRole::User,
+            content: text.to_owned(),
+        }
+    }
+
+    fn pending() -> Self {
+        ChatEntry::Pending {
+            role: MessageRole::Assistant,
+            content: "",
+            pending: true,
+        }
+    }
+
+    fn blocked_notice() -> Self {
+        ChatEntry::Notice {
+            role: MessageRole::System,
+            content: BLOCKED_REPLY,
+            blocked: true,
+        }
+    }
 }
 
 fn bad(code: &'static str, message: &str) -> ServiceError {
@@ -140,10 +198,6 @@ async fn existing_conversation(
         .filter(|c| c.visible_to(user.id)))
 }
 
-fn user_entry(text: &str) -> Value {
-    json!({ "role": "user", "content": text })
-}
-
 /// `POST /api/chat/`.
 pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatResponse, ServiceError> {
     let message = req
@@ -207,13 +261,10 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
     let engine = app.protection()?;
     let remote = remote_scan(app, engine, message.expose(), Direction::Input).await;
     let input = engine.process_input(message.expose(), mode, &mut tokens, &remote);
-    let input_json = serde_json::to_value(&input)
-        .map_err(|e| ServiceError::Unavailable(format!("cannot encode input processing: {e}")))?;
     let sanitized = input.processed_text().map(str::to_owned);
 
     let mut user_message = Message::new(conversation.id, MessageRole::User, message.clone());
     user_message.sanitized = sanitized.clone().map(Sensitive::new);
-    user_message.protegrity_data = Some(json!({ "input_processing": input_json }));
     user_message.blocked = input.should_block;
 
     if is_new {
@@ -228,9 +279,14 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
             other => other?,
         }
     }
-    let protegrity_data = json!({ "input_processing": input_json, "output_processing": null });
+    let should_block = input.should_block;
+    let protegrity_data = ProtegrityData {
+        input_processing: Some(input.clone()),
+        output_processing: None,
+    };
+    user_message.protegrity_data = Some(ProtectionRecord::input(input));
 
-    if input.should_block {
+    if should_block {
         let mut notice = Message::new(
             conversation.id,
             MessageRole::System,
@@ -243,9 +299,9 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
         return Ok(ChatResponse {
             conversation_id: conversation.id,
             status: "blocked",
-            messages: vec![
-                user_entry(message.expose()),
-                json!({ "role": "system", "content": BLOCKED_REPLY, "blocked": true }),
+            messages: [
+                ChatEntry::prompt(message.expose()),
+                ChatEntry::blocked_notice(),
             ],
             tool_results: Vec::new(),
             protegrity_data,
@@ -285,10 +341,7 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
     let mut response = ChatResponse {
         conversation_id: conversation.id,
         status: "pending",
-        messages: vec![
-            user_entry(message.expose()),
-            json!({ "role": "assistant", "content": "", "pending": true }),
-        ],
+        messages: [ChatEntry::prompt(message.expose()), ChatEntry::pending()],
         tool_results: Vec::new(),
         protegrity_data,
     };
@@ -308,8 +361,8 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
             let text = turn::fail_turn(app, &turn, turn::FailureKind::NotStarted).await?;
             response.complete(FinishedReply {
                 response: text.to_owned(),
-                tool_results: json!([]),
-                output_processing: Value::Null,
+                tool_results: Vec::new(),
+                output_processing: None,
                 agent: turn::agent_name(&catalog, turn.agent_id.as_deref()),
                 llm: turn::model_name(&catalog, Some(&turn.model_id)),
                 blocked: false,
@@ -365,8 +418,8 @@ async fn wait_for_reply(app: &App, turn: &TurnRef) -> Option<Message> {
 /// A recorded reply as chat-send and poll report it.
 struct FinishedReply {
     response: String,
-    tool_results: Value,
-    output_processing: Value,
+    tool_results: Vec<ToolResult>,
+    output_processing: Option<OutputProcessing>,
     agent: Option<String>,
     llm: Option<String>,
     blocked: bool,
@@ -376,13 +429,11 @@ impl FinishedReply {
     fn of(catalog: &Catalog, reply: &Message) -> Self {
         FinishedReply {
             response: reply.content.expose().clone(),
-            tool_results: reply.tool_results.clone().unwrap_or_else(|| json!([])),
+            tool_results: reply.tool_results.clone().unwrap_or_default(),
             output_processing: reply
                 .protegrity_data
                 .as_ref()
-                .and_then(|d| d.get("output_processing"))
-                .cloned()
-                .unwrap_or(Value::Null),
+                .and_then(|d| d.output_processing.clone()),
             agent: turn::agent_name(catalog, reply.agent.as_deref()),
             llm: turn::model_name(catalog, reply.llm_provider.as_deref()),
             blocked: reply.blocked,
@@ -394,21 +445,15 @@ impl ChatResponse {
     /// The synchronous answer: the reply in `messages[1]`, both protection halves.
     fn complete(&mut self, reply: FinishedReply) {
         self.status = "completed";
-        let mut message = json!({
-            "role": "assistant",
-            "content": reply.response,
-            "agent": reply.agent,
-            "llm": reply.llm,
-        });
-        if reply.blocked {
-            message["blocked"] = json!(true);
-        }
-        self.messages[1] = message;
-        self.tool_results = match reply.tool_results {
-            Value::Array(results) => results,
-            _ => Vec::new(),
+        self.messages[1] = ChatEntry::Reply {
+            role: MessageRole::Assistant,
+            content: reply.response,
+            agent: reply.agent,
+            llm: reply.llm,
+            blocked: reply.blocked,
         };
-        self.protegrity_data["output_processing"] = reply.output_processing;
+        self.tool_results = reply.tool_results;
+        self.protegrity_data.output_processing = reply.output_processing;
     }
 }
 
@@ -421,8 +466,8 @@ pub enum PollResponse {
     Completed {
         status: &'static str,
         response: String,
-        tool_results: Value,
-        protegrity_output: Value,
+        tool_results: Vec<ToolResult>,
+        protegrity_output: Option<Box<OutputProcessing>>,
         agent: Option<String>,
         llm: Option<String>,
     },
@@ -465,7 +510,7 @@ pub async fn poll(app: &App, user: &User, id: &str) -> Result<PollResponse, Serv
         status: "completed",
         response: finished.response,
         tool_results: finished.tool_results,
-        protegrity_output: finished.output_processing,
+        protegrity_output: finished.output_processing.map(Box::new),
         agent: finished.agent,
         llm: finished.llm,
     })

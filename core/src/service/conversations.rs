@@ -3,6 +3,7 @@
 use crate::domain::catalog::{check_model, Catalog, ModelChoiceError};
 use crate::domain::conversation::{self, Conversation, Message, MessageRole};
 use crate::domain::page::{last_page, PageRequest};
+use crate::domain::protection_report::ProtectionRecord;
 use crate::domain::sensitive::Sensitive;
 use crate::domain::time;
 use crate::domain::user::User;
@@ -80,7 +81,8 @@ pub async fn create(
     model_id: &str,
 ) -> Result<ConversationDetail, ServiceError> {
     let title = match title {
-        Some(t) => conversation::validate_title(&t).map_err(|m| ServiceError::field("title", m))?,
+        Some(t) => conversation::validate_title(&t)
+            .map_err(|e| ServiceError::field("title", e.to_string()))?,
         None => conversation::DEFAULT_TITLE.to_owned(),
     };
     let catalog = app.store.load_catalog().await?;
@@ -107,7 +109,8 @@ pub async fn update(
 ) -> Result<ConversationDetail, ServiceError> {
     let mut c = load_owned(app, user, id).await?;
     if let Some(t) = title {
-        c.title = conversation::validate_title(&t).map_err(|m| ServiceError::field("title", m))?;
+        c.title = conversation::validate_title(&t)
+            .map_err(|e| ServiceError::field("title", e.to_string()))?;
     }
     if let Some(m) = model_id {
         let catalog = app.store.load_catalog().await?;
@@ -165,15 +168,13 @@ pub async fn create_message(
         &mut tokens,
         &RemoteScan::default(),
     );
-    let input_json = serde_json::to_value(&input)
-        .map_err(|e| ServiceError::Unavailable(format!("cannot encode input processing: {e}")))?;
     let mut message = Message::new(c.id, role, content);
     message.sanitized = input.processed_text().map(|t| Sensitive::new(t.to_owned()));
     message.blocked = blocked || input.should_block;
     if message.blocked {
         message.sanitized = None;
     }
-    message.protegrity_data = Some(json!({ "input_processing": input_json }));
+    message.protegrity_data = Some(ProtectionRecord::input(input));
     match app
         .store
         .append_messages(&c, &[message.clone()], None)

@@ -118,7 +118,7 @@ pub async fn run_turn(app: &App, turn: TurnRef) {
                 app,
                 FailInput {
                     turn,
-                    error: Some(error),
+                    error: Some(serde_json::from_value(error).unwrap()),
                 },
             )
             .await

@@ -2,6 +2,7 @@
 //! lists it and the user's role allows it. What goes back to the model is limited to what the
 //! model already had: `protegrity-unprotect` shows the restored values to the user only.
 use crate::domain::catalog::{Agent, Catalog};
+use crate::domain::protection_report::ToolResult;
 use crate::domain::role::Role;
 use crate::domain::sensitive::Sensitive;
 use crate::ports::{ToolCall, ToolSpec};
@@ -26,7 +27,7 @@ pub struct ToolRound {
     #[serde(default)]
     pub calls: Vec<ToolCall>,
     #[serde(default)]
-    pub results: Vec<Value>,
+    pub results: Vec<ToolResult>,
     #[serde(default)]
     pub for_model: Vec<ToolMessage>,
 }
@@ -151,17 +152,24 @@ pub fn run(
         } else {
             Outcome::Failed(format!("Tool {} is not available.", call.tool_name))
         };
-        let (user, model) = match outcome {
-            Outcome::Done { user, model } => (
-                json!({ "call_id": call.call_id, "tool_name": call.tool_name, "output": user }),
-                model.to_string(),
-            ),
-            Outcome::Failed(error) => (
-                json!({ "call_id": call.call_id, "tool_name": call.tool_name, "error": error }),
-                json!({ "error": error }).to_string(),
-            ),
+        let mut result = ToolResult {
+            call_id: call.call_id.clone(),
+            tool_name: call.tool_name.clone(),
+            output: None,
+            error: None,
         };
-        round.results.push(user);
+        let model = match outcome {
+            Outcome::Done { user, model } => {
+                result.output = Some(user);
+                model.to_string()
+            }
+            Outcome::Failed(error) => {
+                let for_model = json!({ "error": error }).to_string();
+                result.error = Some(error);
+                for_model
+            }
+        };
+        round.results.push(result);
         round.for_model.push(ToolMessage {
             call_id: call.call_id.clone(),
             content: Sensitive::new(model),

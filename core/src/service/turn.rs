@@ -4,6 +4,7 @@
 //! on the message still being pending), because Express workflows run at least once.
 use crate::domain::catalog::{check_model, Catalog, Model, Provider};
 use crate::domain::conversation::{Message, MessageRole};
+use crate::domain::protection_report::{OutputProcessing, ProtectionRecord, TurnFailure};
 use crate::domain::role::Role;
 use crate::domain::sensitive::Sensitive;
 use crate::ports::{
@@ -287,7 +288,7 @@ pub struct ScanOutputInput {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScannedOutput {
-    pub output_processing: Value,
+    pub output_processing: OutputProcessing,
     pub should_filter: bool,
     /// Sent as history in later turns.
     pub sanitized: Sensitive<String>,
@@ -308,11 +309,9 @@ pub async fn scan_output(app: &App, input: ScanOutputInput) -> Result<ScannedOut
     let engine = app.protection()?;
     let remote = remote_scan(app, engine, text, Direction::Output).await;
     let result = engine.process_output(text, &tokens, system_prompt.as_deref(), &remote);
-    let output_processing = serde_json::to_value(&result.processing)
-        .map_err(|e| TaskError::Store(StoreError::Corrupt(e.to_string())))?;
     Ok(ScannedOutput {
-        output_processing,
         should_filter: result.processing.should_filter,
+        output_processing: result.processing,
         sanitized: result.sanitized_text,
         display: result.display_text,
     })
@@ -349,19 +348,19 @@ pub async fn record(app: &App, input: RecordInput) -> Result<Recorded, TaskError
     if !message.pending {
         return Ok(Recorded { recorded: false });
     }
-    let tool_results = Value::Array(input.tools.results.clone());
-    let mut data = json!({ "output_processing": input.output.output_processing });
-    if !input.tools.results.is_empty() {
-        data["tool_results"] = tool_results.clone();
-    }
+    let tool_results = input.tools.results;
+    message.protegrity_data = Some(ProtectionRecord {
+        output_processing: Some(input.output.output_processing),
+        tool_results: (!tool_results.is_empty()).then(|| tool_results.clone()),
+        ..ProtectionRecord::default()
+    });
     message.content = input.output.display;
     message.sanitized = Some(input.output.sanitized);
-    message.protegrity_data = Some(data);
     message.pending = false;
     message.blocked = input.output.should_filter;
     message.llm_provider = Some(input.reply.model_id);
     message.tool_results = Some(tool_results);
-    message.usage = serde_json::to_value(&input.reply.usage).ok();
+    message.usage = Some(input.reply.usage);
     let recorded = app.store.complete_turn(&message).await?;
     Ok(Recorded { recorded })
 }
@@ -427,8 +426,13 @@ pub async fn fail_turn(
     message.content = Sensitive::from(kind.text());
     message.sanitized = None;
     message.pending = false;
-    message.tool_results = Some(json!([]));
-    message.protegrity_data = Some(json!({ "error": { "kind": format!("{kind:?}") } }));
+    message.tool_results = Some(Vec::new());
+    message.protegrity_data = Some(ProtectionRecord {
+        error: Some(TurnFailure {
+            kind: format!("{kind:?}"),
+        }),
+        ..ProtectionRecord::default()
+    });
     app.store.complete_turn(&message).await?;
     Ok(kind.text())
 }
@@ -436,18 +440,20 @@ pub async fn fail_turn(
 #[derive(Debug, Deserialize)]
 pub struct FailInput {
     pub turn: TurnRef,
-    /// `{"Error","Cause"}` as a Catch stores it.
+    /// What a Catch stored.
     #[serde(default)]
-    pub error: Option<Value>,
+    pub error: Option<CaughtError>,
+}
+
+/// `{"Error","Cause"}` as a Step Functions Catch stores it.
+#[derive(Debug, Deserialize)]
+pub struct CaughtError {
+    #[serde(rename = "Error", default)]
+    pub name: String,
 }
 
 pub async fn fail(app: &App, input: FailInput) -> Result<Recorded, TaskError> {
-    let name = input
-        .error
-        .as_ref()
-        .and_then(|e| e.get("Error"))
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let name = input.error.as_ref().map_or("", |e| e.name.as_str());
     let kind = FailureKind::from_error_name(name);
     tracing::warn!(error = name, kind = ?kind, "turn failed");
     let before = pending_message(app, &input.turn).await.ok();

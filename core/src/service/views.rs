@@ -1,6 +1,7 @@
 //! The API's JSON shapes, built from domain types.
 use crate::domain::catalog::{Agent, Model, Provider, Tool};
 use crate::domain::conversation::{Conversation, Message, MessageRole};
+use crate::domain::protection_report::ProtectionRecord;
 use crate::domain::role::Role;
 use crate::domain::time::{self, Timestamp};
 use crate::domain::user::User;
@@ -146,7 +147,7 @@ pub struct MessageView {
     pub role: MessageRole,
     pub content: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub protegrity_data: Option<Value>,
+    pub protegrity_data: Option<ProtectionRecord>,
     pub pending: bool,
     pub blocked: bool,
     pub agent: Option<String>,
@@ -161,10 +162,7 @@ impl From<&Message> for MessageView {
             id: m.id,
             role: m.role,
             content: m.content.expose().clone(),
-            protegrity_data: m
-                .protegrity_data
-                .clone()
-                .filter(|v| !(v.is_null() || v.as_object().is_some_and(|o| o.is_empty()))),
+            protegrity_data: m.protegrity_data.clone().filter(|r| !r.is_empty()),
             pending: m.pending,
             blocked: m.blocked,
             agent: m.agent.clone(),

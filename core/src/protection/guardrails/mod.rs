@@ -16,37 +16,19 @@ mod output;
 mod rules;
 mod scan;
 
-use crate::protection::remote::RemoteScan;
 use crate::protection::BuildError;
 use aho_corasick::AhoCorasick;
 use regex::Regex;
-use serde::Serialize;
-use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+
+pub use crate::domain::protection_report::{
+    Category, Combination, GuardrailDetails, GuardrailReport, LeakedType, Outcome, RuleScore,
+    ScanDirection, Source, SystemPromptOverlap, UnicodeCounts,
+};
 
 pub use normalize::UnicodeFindings;
 pub use output::{pii_type_score, prompt_overlap, PromptOverlap};
-pub use rules::Category;
-pub use scan::{Hit, Source};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Accepted,
-    Rejected,
-    Error,
-}
-
-/// Serializes to the API's `guardrails` object:
-/// `{"outcome","risk_score","threshold","policy_signals","details"}`.
-#[derive(Debug, Clone, Serialize)]
-pub struct GuardrailReport {
-    pub outcome: Outcome,
-    pub risk_score: f64,
-    pub threshold: f64,
-    pub policy_signals: Vec<String>,
-    pub details: Value,
-}
+pub use scan::Hit;
 
 /// Facts about a model reply that the output rules need but cannot see in the text alone.
 #[derive(Debug, Clone, Default)]
@@ -77,10 +59,10 @@ fn decide(risk: f64, threshold: f64) -> Outcome {
 
 /// Combines hits into a report: strongest hit per rule, noisy-OR across rules.
 fn build_report(
-    direction: &str,
+    direction: ScanDirection,
     hits: Vec<Hit>,
     threshold: f64,
-    mut extra: Map<String, Value>,
+    mut details: GuardrailDetails,
 ) -> GuardrailReport {
     let mut best: BTreeMap<&'static str, Hit> = BTreeMap::new();
     for hit in hits {
@@ -109,16 +91,17 @@ fn build_report(
         *e = e.max(r.score);
     }
 
-    extra.insert("direction".into(), json!(direction));
-    extra.insert("combination".into(), json!("noisy_or"));
-    extra.insert("rules".into(), json!(rules));
-    extra.insert("categories".into(), json!(categories));
+    details.direction = Some(direction);
+    details.combination = Some(Combination::NoisyOr);
+    details.categories = Some(categories);
+    let policy_signals = rules.iter().map(|h| h.rule.to_owned()).collect();
+    details.rules = Some(rules.into_iter().map(Hit::into_score).collect());
     GuardrailReport {
         outcome: decide(risk, threshold),
         risk_score: risk,
         threshold,
-        policy_signals: rules.iter().map(|h| h.rule.to_owned()).collect(),
-        details: Value::Object(extra),
+        policy_signals,
+        details,
     }
 }
 
@@ -160,19 +143,18 @@ impl GuardrailScanner {
     pub fn scan_input(&self, text: &str, threshold: f64) -> GuardrailReport {
         let scan = self.inspect_input(text);
         let f = &scan.findings;
-        let mut extra = Map::new();
-        extra.insert(
-            "unicode".into(),
-            json!({
-                "invisible_characters": f.invisible,
-                "bidi_controls": f.bidi_controls,
-                "tag_characters": f.tag_characters,
-                "variation_selectors": f.variation_selectors,
-                "mixed_script_words": f.mixed_script_words,
+        let details = GuardrailDetails {
+            unicode: Some(UnicodeCounts {
+                invisible_characters: f.invisible,
+                bidi_controls: f.bidi_controls,
+                tag_characters: f.tag_characters,
+                variation_selectors: f.variation_selectors,
+                mixed_script_words: f.mixed_script_words,
             }),
-        );
-        extra.insert("decoded_segments".into(), json!(scan.decoded_segments));
-        build_report("input", scan.hits, threshold, extra)
+            decoded_segments: Some(scan.decoded_segments),
+            ..GuardrailDetails::default()
+        };
+        build_report(ScanDirection::Input, scan.hits, threshold, details)
     }
 
     pub fn scan_output(
@@ -182,28 +164,24 @@ impl GuardrailScanner {
         signals: &OutputSignals<'_>,
     ) -> GuardrailReport {
         let scan = self.inspect_output(text, signals.system_prompt, &signals.leaked_pii_types);
-        let mut extra = Map::new();
-        if !scan.leaked_types.is_empty() {
-            extra.insert(
-                "leaked_pii_types".into(),
-                json!(scan
-                    .leaked_types
+        let details = GuardrailDetails {
+            leaked_pii_types: (!scan.leaked_types.is_empty()).then(|| {
+                scan.leaked_types
                     .iter()
-                    .map(|(t, s)| json!({"type": t, "score": s}))
-                    .collect::<Vec<_>>()),
-            );
-        }
-        if let Some(o) = scan.overlap {
-            extra.insert(
-                "system_prompt_overlap".into(),
-                json!({
-                    "containment": round4(o.containment),
-                    "matched_ngrams": o.matched,
-                    "longest_run_words": o.longest_run_words,
-                }),
-            );
-        }
-        build_report("output", scan.hits, threshold, extra)
+                    .map(|(t, s)| LeakedType {
+                        entity_type: t.clone(),
+                        score: *s,
+                    })
+                    .collect()
+            }),
+            system_prompt_overlap: scan.overlap.map(|o| SystemPromptOverlap {
+                containment: round4(o.containment),
+                matched_ngrams: o.matched,
+                longest_run_words: o.longest_run_words,
+            }),
+            ..GuardrailDetails::default()
+        };
+        build_report(ScanDirection::Output, scan.hits, threshold, details)
     }
 }
 
@@ -211,71 +189,6 @@ impl GuardrailScanner {
 fn test_scanner() -> &'static GuardrailScanner {
     static SCANNER: std::sync::OnceLock<GuardrailScanner> = std::sync::OnceLock::new();
     SCANNER.get_or_init(|| GuardrailScanner::new().unwrap())
-}
-
-impl GuardrailReport {
-    /// The report for a scan that could not be completed (a configured remote service failed
-    /// and the deployment fails closed): `outcome:"error"`, full risk.
-    pub fn error(threshold: f64, reason: &str) -> Self {
-        GuardrailReport {
-            outcome: Outcome::Error,
-            risk_score: 1.0,
-            threshold,
-            policy_signals: vec![REMOTE_UNAVAILABLE_SIGNAL.to_owned()],
-            details: json!({ "error": reason }),
-        }
-    }
-
-    /// Whether the message must be blocked (rejected, or an error under fail-closed).
-    pub fn blocks(&self) -> bool {
-        self.outcome != Outcome::Accepted
-    }
-
-    /// Merges the remote services' answer into this (native) report.
-    ///
-    /// A failure turns the report into `outcome:"error"` unless `fail_open`, in which case it is
-    /// recorded in `details.remote` and the native decision stands. A remote guardrail score
-    /// is its own calibrated risk, so it is combined by maximum (not noisy-OR) with the native
-    /// risk and named by the `remote_guardrail` signal.
-    pub fn apply_remote(mut self, remote: &RemoteScan, fail_open: bool) -> Self {
-        if let Some(reason) = &remote.failure {
-            if !fail_open {
-                let mut failed = GuardrailReport::error(self.threshold, reason);
-                if let Value::Object(map) = &mut failed.details {
-                    map.insert(
-                        "native".into(),
-                        json!({
-                            "risk_score": self.risk_score,
-                            "policy_signals": self.policy_signals,
-                        }),
-                    );
-                }
-                return failed;
-            }
-            self.policy_signals
-                .push(REMOTE_UNAVAILABLE_SIGNAL.to_owned());
-            if let Value::Object(map) = &mut self.details {
-                map.insert(
-                    "remote".into(),
-                    json!({ "error": reason, "fail_open": true }),
-                );
-            }
-        }
-        if let Some(score) = remote.guardrail_score {
-            let score = round4(score.clamp(0.0, 1.0));
-            if let Value::Object(map) = &mut self.details {
-                map.insert("remote".into(), json!({ "guardrail_score": score }));
-            }
-            if score > 0.0 {
-                self.policy_signals.push(REMOTE_GUARDRAIL_SIGNAL.to_owned());
-            }
-            self.risk_score = self.risk_score.max(score);
-            if self.outcome != Outcome::Error {
-                self.outcome = decide(self.risk_score, self.threshold);
-            }
-        }
-        self
-    }
 }
 
 #[cfg(test)]
@@ -388,34 +301,9 @@ mod tests {
         };
         let r = scan_output("the number is on file", 0.8, &signals);
         assert_eq!(r.outcome, Outcome::Rejected);
-        assert_eq!(r.details["leaked_pii_types"][0]["type"], "SSN");
-    }
-
-    #[test]
-    fn remote_results_merge_and_fail_closed() {
-        let native = scan_input("What's the capital of France?", 0.8);
-        let ok = native.clone().apply_remote(
-            &RemoteScan {
-                guardrail_score: Some(0.92),
-                ..Default::default()
-            },
-            false,
+        assert_eq!(
+            r.details.leaked_pii_types.as_ref().unwrap()[0].entity_type,
+            "SSN"
         );
-        assert_eq!(ok.outcome, Outcome::Rejected);
-        assert!(ok
-            .policy_signals
-            .contains(&REMOTE_GUARDRAIL_SIGNAL.to_owned()));
-        let failure = RemoteScan {
-            failure: Some("guardrail service unreachable".into()),
-            ..Default::default()
-        };
-        let closed = native.clone().apply_remote(&failure, false);
-        assert_eq!(closed.outcome, Outcome::Error);
-        assert!(closed.blocks());
-        let open = native.apply_remote(&failure, true);
-        assert_eq!(open.outcome, Outcome::Accepted);
-        assert!(open
-            .policy_signals
-            .contains(&REMOTE_UNAVAILABLE_SIGNAL.to_owned()));
     }
 }

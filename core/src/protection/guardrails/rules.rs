@@ -9,21 +9,8 @@
 use super::compile;
 use crate::protection::BuildError;
 use regex::{Regex, RegexSet, RegexSetBuilder};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    PromptInjection,
-    Jailbreak,
-    SystemPromptExtraction,
-    DataExfiltration,
-    Secret,
-    Obfuscation,
-    PiiLeak,
-    SystemPromptLeak,
-    Remote,
-}
+pub use crate::domain::protection_report::Category;
 
 /// How a phrase match can be softened by its context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,37 +7,34 @@ use super::GuardrailScanner;
 use crate::protection::text::floor_boundary;
 use crate::protection::BuildError;
 use aho_corasick::AhoCorasick;
-use serde::Serialize;
 use std::collections::HashSet;
 
-/// Where the text a rule matched came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    Text,
-    /// ASCII smuggled in tag characters or variation selectors.
-    Hidden,
-    Base64,
-    Hex,
-    Rot13,
-    Reversed,
-    /// Only visible once every separator is removed (`i g n o r e`).
-    Despaced,
-}
+use crate::domain::protection_report::RuleScore;
+pub use crate::domain::protection_report::Source;
 
 /// One rule that fired: the decision trail entry. Never holds matched text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Hit {
     pub rule: &'static str,
     pub category: Category,
     pub score: f64,
     pub source: Source,
     /// Base score before context softening, when softened.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub softened_from: Option<f64>,
 }
 
 impl Hit {
+    /// The report's entry for this hit.
+    pub fn into_score(self) -> RuleScore {
+        RuleScore {
+            rule: self.rule.to_owned(),
+            category: self.category,
+            score: self.score,
+            source: self.source,
+            softened_from: self.softened_from,
+        }
+    }
+
     pub fn new(rule: &'static str, category: Category, score: f64, source: Source) -> Self {
         Self {
             rule,

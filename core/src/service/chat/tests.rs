@@ -2,6 +2,12 @@ use super::*;
 use crate::adapters::memory::{ScriptedModel, StateMachine};
 use crate::ports::{LlmError, ToolCall};
 use crate::service::testing::{code, fixture, fixture_with, kind, FALLBACK_TEXT, PRIMARY_TEXT};
+use serde_json::{json, Value};
+
+/// The answer as the client reads it.
+fn json(response: &ChatResponse) -> Value {
+    serde_json::to_value(response).unwrap()
+}
 
 fn ask(message: &str) -> ChatRequest {
     ChatRequest {
@@ -33,7 +39,10 @@ async fn a_new_chat_is_titled_started_and_completed_by_the_turn() {
         .await
         .unwrap();
     assert_eq!(sent.status, "pending");
-    assert_eq!(sent.messages[1]["pending"], true);
+    assert_eq!(
+        json(&sent)["messages"][1],
+        json!({"role": "assistant", "content": "", "pending": true})
+    );
     let c = f
         .app
         .store
@@ -119,9 +128,13 @@ async fn a_quick_reply_is_answered_inline() {
     let (sent, ()) = tokio::join!(send(&f.app, &alice, ask("Hello there")), turn_runner);
     let sent = sent.unwrap();
     assert_eq!(sent.status, "completed");
-    assert_eq!(sent.messages[1]["content"], PRIMARY_TEXT);
-    assert_eq!(sent.messages[1]["llm"], "GPT-4o mini");
-    assert!(sent.protegrity_data["output_processing"].is_object());
+    let v = json(&sent);
+    assert_eq!(
+        v["messages"][1],
+        json!({"role": "assistant", "content": PRIMARY_TEXT, "agent": "General Assistant", "llm": "GPT-4o mini"})
+    );
+    assert!(v["protegrity_data"]["output_processing"].is_object());
+    assert!(v["protegrity_data"]["input_processing"].is_object());
 }
 
 #[tokio::test]
@@ -177,7 +190,13 @@ async fn an_injection_is_blocked_without_starting_a_turn() {
     .await
     .unwrap();
     assert_eq!(sent.status, "blocked");
-    assert_eq!(sent.messages[1]["content"], BLOCKED_REPLY);
+    let v = json(&sent);
+    assert_eq!(
+        v["messages"][1],
+        json!({"role": "system", "content": BLOCKED_REPLY, "blocked": true})
+    );
+    assert!(v["protegrity_data"]["output_processing"].is_null());
+    assert_eq!(v["tool_results"], json!([]));
     assert!(f.workflow.started().is_empty());
     assert!(f.primary.requests().is_empty());
     let stored = f
@@ -189,7 +208,7 @@ async fn an_injection_is_blocked_without_starting_a_turn() {
     assert_eq!(stored.len(), 2);
     assert!(stored.iter().all(|m| m.blocked));
     assert_eq!(
-        sent.protegrity_data["input_processing"]["should_block"],
+        v["protegrity_data"]["input_processing"]["should_block"],
         true
     );
 }
@@ -314,7 +333,7 @@ async fn a_turn_that_cannot_start_is_failed_visibly_at_once() {
     let sent = send(&f.app, &alice, ask("hi")).await.unwrap();
     assert_eq!(sent.status, "completed");
     assert_eq!(
-        sent.messages[1]["content"],
+        json(&sent)["messages"][1]["content"],
         turn::FailureKind::NotStarted.text()
     );
     let c = f
@@ -466,7 +485,7 @@ async fn a_tool_round_runs_once_and_its_results_reach_the_owner() {
             ..
         } => {
             assert_eq!(response, PRIMARY_TEXT);
-            assert_eq!(tool_results[0]["tool_name"], "protegrity-redact");
+            assert_eq!(tool_results[0].tool_name, "protegrity-redact");
         }
         PollResponse::Pending { .. } => panic!("still pending"),
     }

@@ -140,7 +140,10 @@ async fn recording_twice_or_failing_after_the_record_changes_nothing() {
         &f.app,
         FailInput {
             turn: turn.clone(),
-            error: Some(json!({"Error": "States.Timeout"})),
+            error: Some(
+                serde_json::from_value(json!({"Error": "States.Timeout", "Cause": "timed out"}))
+                    .unwrap(),
+            ),
         },
     )
     .await
