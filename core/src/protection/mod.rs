@@ -220,11 +220,6 @@ impl ProtectionEngine {
     pub fn discover(&self, text: &str, threshold: f64) -> Vec<Entity> {
         self.recognizers.discover(text, threshold)
     }
-
-    /// Entity types the engine can report (built-in and custom).
-    pub fn entity_types(&self) -> Vec<String> {
-        self.recognizers.entity_types()
-    }
 }
 
 #[cfg(test)]

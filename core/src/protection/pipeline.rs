@@ -175,11 +175,6 @@ impl ProtectionEngine {
         }
     }
 
-    /// Replaces tokens this conversation issued with their values.
-    pub fn detokenize(&self, text: &str, tokens: &TokenContext) -> String {
-        tokens.detokenize(text)
-    }
-
     /// Local discovery plus the findings of a remote classifier, overlaps resolved together.
     fn discover_with_remote(&self, text: &str, threshold: f64, remote: &RemoteScan) -> Vec<Entity> {
         let local = self.discover(text, threshold);

@@ -95,19 +95,6 @@ impl Recognizers {
         })
     }
 
-    pub fn entity_types(&self) -> Vec<String> {
-        let mut types: Vec<String> = self
-            .patterns
-            .iter()
-            .map(|p| p.entity_type.clone())
-            .collect();
-        types.push("PERSON".into());
-        types.push("LOCATION".into());
-        types.sort();
-        types.dedup();
-        types
-    }
-
     /// Reference path for tests: every recognizer over the whole text, no prefilter, no chunks.
     #[cfg(test)]
     pub(crate) fn discover_plain(&self, text: &str, threshold: f64) -> Vec<Entity> {
