@@ -3,6 +3,10 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=$ROOT/.venv
+# cargo resolves a relative target dir against its working directory, and the API runs elsewhere.
+if [[ -n ${CARGO_TARGET_DIR:-} && $CARGO_TARGET_DIR != /* ]]; then
+    export CARGO_TARGET_DIR=$ROOT/$CARGO_TARGET_DIR
+fi
 # Everything a running stack owns: pids/, logs/, secrets.env. The test stack uses .local/test.
 STATE_DIR=${PAI_STATE_DIR:-$ROOT/.local}
 PIDS_DIR=$STATE_DIR/pids

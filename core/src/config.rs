@@ -44,6 +44,17 @@ pub fn number<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T,
     }
 }
 
+/// Where every AWS configuration starts: the standard chain with our one HTTPS client (hyper 1,
+/// rustls on ring). The SDK crates are built without their default client, so a configuration
+/// that does not start here has no HTTP client at all.
+pub fn aws_loader() -> aws_config::ConfigLoader {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    let client = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(client)
+}
+
 /// The shared AWS configuration: region/credentials/endpoint from the standard chain (so
 /// `AWS_ENDPOINT_URL` points every client at the local emulator), with explicit timeouts so
 /// an unreachable dependency becomes a quick 503 instead of a Lambda timeout.
@@ -53,7 +64,7 @@ pub async fn aws() -> aws_config::SdkConfig {
         .operation_attempt_timeout(Duration::from_secs(4))
         .operation_timeout(Duration::from_secs(8))
         .build();
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
+    aws_loader()
         .timeout_config(timeouts)
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
         .load()

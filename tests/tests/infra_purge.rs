@@ -22,7 +22,7 @@ fn required(name: &str) -> String {
 }
 
 async fn stack() -> Stack {
-    let config = aws_config::load_from_env().await;
+    let config = pai_core::config::aws().await;
     Stack {
         dynamo: aws_sdk_dynamodb::Client::new(&config),
         sfn: aws_sdk_sfn::Client::new(&config),

@@ -201,7 +201,7 @@ pub async fn key_provider_from_env(
 ) -> Result<Arc<dyn KeyProvider>, KeyError> {
     match std::env::var("KMS_KEY_ID") {
         Ok(key_id) if !key_id.trim().is_empty() => {
-            let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            let config = crate::config::aws_loader().load().await;
             let client = aws_sdk_kms::Client::new(&config);
             Ok(Arc::new(KmsKeyProvider::new(client, key_id.trim(), store)))
         }

@@ -86,10 +86,7 @@ async fn build_client(settings: ClientSettings) -> Client {
     let region = RegionProviderChain::first_try(settings.region.map(Region::new))
         .or_default_provider()
         .or_else(Region::from_static(FALLBACK_REGION));
-    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(region)
-        .load()
-        .await;
+    let shared = crate::config::aws_loader().region(region).load().await;
     let mut config = aws_sdk_bedrockruntime::config::Builder::from(&shared)
         // The state machine retries with backoff and then falls back; SDK retries would only
         // multiply the wait.
