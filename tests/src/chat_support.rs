@@ -418,94 +418,9 @@ pub fn assistant_messages(detail: &Value) -> Vec<Value> {
         .collect()
 }
 
-/// Luhn check of the digits of `number`, to keep the specimens honest.
-pub fn luhn_valid(number: &str) -> bool {
-    let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
-    if digits.len() < 12 {
-        return false;
-    }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 1 {
-                let d2 = d * 2;
-                if d2 > 9 {
-                    d2 - 9
-                } else {
-                    d2
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
-/// ISO 13616 mod-97 check of an IBAN.
-pub fn iban_valid(iban: &str) -> bool {
-    let compact: String = iban.chars().filter(|c| !c.is_whitespace()).collect();
-    if compact.len() < 15 || !compact.is_ascii() {
-        return false;
-    }
-    let (head, tail) = compact.split_at(4);
-    let mut remainder: u64 = 0;
-    for c in tail.chars().chain(head.chars()) {
-        let Some(value) = c.to_digit(36) else {
-            return false;
-        };
-        let chunk = if value >= 10 {
-            remainder * 100 + u64::from(value)
-        } else {
-            remainder * 10 + u64::from(value)
-        };
-        remainder = chunk % 97;
-    }
-    remainder == 1
-}
-
-/// A US SSN in a range the SSA issues (not 000/666/9xx area, 00 group, 0000 serial) and not
-/// one of the well-known advertising numbers.
-pub fn ssn_valid(ssn: &str) -> bool {
-    let parts: Vec<&str> = ssn.split('-').collect();
-    let [area, group, serial] = parts.as_slice() else {
-        return false;
-    };
-    let ok_digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
-    if !(ok_digits(area, 3) && ok_digits(group, 2) && ok_digits(serial, 4)) {
-        return false;
-    }
-    let known = ["123-45-6789", "078-05-1120", "219-09-9999"];
-    !(*area == "000"
-        || *area == "666"
-        || area.starts_with('9')
-        || *group == "00"
-        || *serial == "0000"
-        || known.contains(&ssn))
-}
-
-/// The digits of a string, for checking that a number did not travel reformatted.
-pub fn digits_of(s: &str) -> String {
-    s.chars().filter(char::is_ascii_digit).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn checks_reject_invalid_specimens() {
-        assert!(luhn_valid("4556 7375 8689 9855"));
-        assert!(!luhn_valid("4556 7375 8689 9856"));
-        assert!(iban_valid("GB82 WEST 1234 5698 7654 32"));
-        assert!(!iban_valid("GB83WEST12345698765432"));
-        assert!(ssn_valid("536-22-8174"));
-        assert!(!ssn_valid("123-45-6789"));
-        assert!(!ssn_valid("666-22-8174"));
-        assert!(!ssn_valid("936-22-8174"));
-    }
 
     #[test]
     fn markers_are_unique_and_plain() {

@@ -3,6 +3,7 @@
 //!
 //! - [`http`]: requests and the responses they get; [`assertions`]: what those must look like.
 //! - [`users`]: demo and fresh users, logging in, the admin CLI.
+//! - [`specimens`]: sensitive values for prompts.
 //!
 //! Settings (environment): `PAI_BASE_URL` (the API, default `http://127.0.0.1:8000`),
 //! `PAI_ADMIN` (the admin CLI).
@@ -12,10 +13,12 @@
 pub mod assertions;
 pub mod chat_support;
 pub mod http;
+pub mod specimens;
 pub mod users;
 
 pub use assertions::*;
 pub use http::*;
+pub use specimens::*;
 pub use users::*;
 
 pub use serde_json;

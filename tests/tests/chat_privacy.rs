@@ -3,9 +3,9 @@
 //! back in `protect` mode while the history sent to the model stays tokenized. Also the title
 //! rule (sanitized first message, 50 characters + "...").
 use pai_integration::chat_support::{
-    assistant_messages, digits_of, iban_valid, luhn_valid, marker, message_texts, messages,
-    ssn_valid, Stack, User,
+    assistant_messages, marker, message_texts, messages, Stack, User,
 };
+use pai_integration::specimens::{digits_of, CARD, IBAN, SSN};
 use serde_json::{json, Value};
 
 /// One turn's prompt and the raw PII it carries (each exactly as written in the prompt).
@@ -17,10 +17,6 @@ struct Turn {
 }
 
 fn turns(marker: &str) -> Vec<Turn> {
-    let card = "4556 7375 8689 9855";
-    let iban = "GB82WEST12345698765432";
-    let ssn = "536-22-8174";
-    assert!(luhn_valid(card) && iban_valid(iban) && ssn_valid(ssn));
     let tag = |n: u32| format!("{marker}x{n}");
     vec![
         Turn {
@@ -35,20 +31,20 @@ fn turns(marker: &str) -> Vec<Turn> {
         Turn {
             tag: tag(2),
             prompt: format!(
-                "My credit card number is {card} and my SSN is {ssn}. Is it safe to share? {}",
+                "My credit card number is {CARD} and my SSN is {SSN}. Is it safe to share? {}",
                 tag(2)
             ),
-            pii: vec![card, ssn],
+            pii: vec![CARD, SSN],
         },
         Turn {
             tag: tag(3),
             prompt: format!(
-                "Please pay the invoice to IBAN {iban} and send the receipt to my colleague \
+                "Please pay the invoice to IBAN {IBAN} and send the receipt to my colleague \
                  Maria Garcia at maria.garcia@example.org or call her on +44 20 7946 0958. {}",
                 tag(3)
             ),
             pii: vec![
-                iban,
+                IBAN,
                 "Maria Garcia",
                 "maria.garcia@example.org",
                 "+44 20 7946 0958",
@@ -317,8 +313,8 @@ fn new_conversation_title_is_the_sanitized_first_message_cut_to_50_chars() {
     let marker = marker();
 
     let long = format!(
-        "Email maria.garcia@example.org about card 4556 7375 8689 9855 and the rest of \
-         this long message {marker}"
+        "Email maria.garcia@example.org about card {CARD} and the rest of this long message \
+         {marker}"
     );
     let sent = stack.chat_accepted(&user, &json!({"message": long}));
     let id = sent["conversation_id"].as_str().expect("conversation_id");
@@ -331,7 +327,7 @@ fn new_conversation_title_is_the_sanitized_first_message_cut_to_50_chars() {
         .unwrap_or_default()
         .to_owned();
     assert_eq!(title, expected, "long first message");
-    for pii in ["maria.garcia@example.org", "4556 7375 8689 9855", "4556"] {
+    for pii in ["maria.garcia@example.org", CARD, &CARD[..4]] {
         assert!(!title.contains(pii), "PII {pii:?} in the title {title:?}");
     }
     stack.wait_completed(&user, id);

@@ -6,6 +6,7 @@ use pai_integration::chat_support::{
     api_of, assistant_messages, body_text, marker, message_texts, messages, Stack, User,
     BLOCKED_REPLY, FILTERED_REPLY,
 };
+use pai_integration::specimens::{OTHER_CARD, OTHER_SSN};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -569,11 +570,7 @@ fn scan_output_filters_a_reply_with_unissued_pii() {
     let detail = stack.conversation(&user, &id);
     let turn = turn_of(&user, &detail, &only_reply(&detail)["id"]);
 
-    let card = "4916 3385 0608 2832";
-    let ssn = "412-67-3390";
-    assert!(pai_integration::chat_support::luhn_valid(card));
-    assert!(pai_integration::chat_support::ssn_valid(ssn));
-    let text = format!("Sure! Use the card {card} and the SSN {ssn} of Emily Johnson.");
+    let text = format!("Sure! Use the card {OTHER_CARD} and the SSN {OTHER_SSN} of Emily Johnson.");
     let scanned = stack
         .invoke(
             "turn-scan-output",
@@ -591,7 +588,7 @@ fn scan_output_filters_a_reply_with_unissued_pii() {
         .expect(200, "invoke turn-scan-output");
     for field in ["sanitized", "display"] {
         let shown = scanned[field].as_str().unwrap_or_default();
-        for pii in [card, ssn, "Emily Johnson"] {
+        for pii in [OTHER_CARD, OTHER_SSN, "Emily Johnson"] {
             assert!(!shown.contains(pii), "{field} keeps {pii:?}: {scanned}");
         }
     }
