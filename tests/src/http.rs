@@ -14,6 +14,9 @@ use serde_json::Value;
 
 use crate::assertions::assert_keys;
 
+/// How much of a request or response body a printed exchange shows.
+const SHOWN_BODY_CHARS: usize = 2000;
+
 pub fn base_url() -> String {
     std::env::var("PAI_BASE_URL")
         .unwrap_or_else(|_| "http://127.0.0.1:8000".to_string())
@@ -60,6 +63,8 @@ pub enum Body {
 pub struct Resp {
     pub method: String,
     pub url: String,
+    /// The start of the request body as text (empty without one), for printing.
+    pub request_body: String,
     pub status: u16,
     pub headers: HeaderMap,
     pub text: String,
@@ -68,22 +73,28 @@ pub struct Resp {
     pub is_json: bool,
 }
 
+/// `text` cut to [`SHOWN_BODY_CHARS`] bytes (at a character boundary), with `…` when cut.
+fn shortened(text: &str) -> String {
+    if text.len() <= SHOWN_BODY_CHARS {
+        return text.to_string();
+    }
+    let mut cut = SHOWN_BODY_CHARS;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &text[..cut])
+}
+
 impl fmt::Display for Resp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut text = self.text.clone();
-        if text.len() > 2000 {
-            let mut cut = 2000;
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            text.truncate(cut);
-            text.push('…');
-        }
         writeln!(f, "{} {} -> {}", self.method, self.url, self.status)?;
+        if !self.request_body.is_empty() {
+            writeln!(f, "  request body: {}", self.request_body)?;
+        }
         for (name, value) in &self.headers {
             writeln!(f, "  {}: {}", name, value.to_str().unwrap_or("<binary>"))?;
         }
-        write!(f, "  body: {text}")
+        write!(f, "  body: {}", shortened(&self.text))
     }
 }
 
@@ -92,12 +103,38 @@ impl Resp {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// `error.code` of an app error, `""` when the body has none.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
     /// Panics with the whole exchange unless the status is `expected`.
     #[track_caller]
     pub fn expect_status(&self, expected: u16) -> &Self {
         assert_eq!(
             self.status, expected,
             "expected status {expected}, got:\n{self}"
+        );
+        self
+    }
+
+    /// Panics with the whole exchange unless the status is `expected` and the body is JSON;
+    /// returns the body.
+    #[track_caller]
+    pub fn expect_json(self, expected: u16) -> Value {
+        self.expect_status(expected);
+        assert!(self.is_json, "expected a JSON body, got:\n{self}");
+        self.body
+    }
+
+    /// Panics with the whole exchange unless this is `status` with app error `code` (only
+    /// the code is checked; `assertions::assert_app_error` checks the whole error shape).
+    #[track_caller]
+    pub fn expect_error(&self, status: u16, code: &str) -> &Self {
+        assert_eq!(
+            (self.status, self.code()),
+            (status, code),
+            "expected {status} {code}, got:\n{self}"
         );
         self
     }
@@ -133,7 +170,8 @@ impl Resp {
     }
 }
 
-/// Sends one request. `path` is either a path (`/api/...`) or an absolute URL (pagination links).
+/// Sends one request. `path` is either a path (`/api/...`) or an absolute URL (pagination links,
+/// the fake LLM).
 pub fn request(method: &str, path: &str, auth: &Auth, body: Body) -> Resp {
     request_with_headers(method, path, auth, body, &[])
 }
@@ -162,13 +200,25 @@ pub fn request_with_headers(
     for (name, value) in headers {
         req = req.header(*name, *value);
     }
-    req = match body {
-        Body::Empty => req,
-        Body::Json(v) => req
-            .header("Content-Type", "application/json")
-            .body(serde_json::to_vec(&v).expect("serialize body")),
-        Body::Raw(bytes) => req.header("Content-Type", "application/json").body(bytes),
-        Body::Bytes(bytes) => req.body(bytes),
+    let (req, request_body) = match body {
+        Body::Empty => (req, String::new()),
+        Body::Json(v) => {
+            let bytes = serde_json::to_vec(&v).expect("serialize body");
+            let shown = shortened(&String::from_utf8_lossy(&bytes));
+            let req = req.header("Content-Type", "application/json").body(bytes);
+            (req, shown)
+        }
+        Body::Raw(bytes) => {
+            let shown = shortened(&String::from_utf8_lossy(&bytes));
+            (
+                req.header("Content-Type", "application/json").body(bytes),
+                shown,
+            )
+        }
+        Body::Bytes(bytes) => {
+            let shown = shortened(&String::from_utf8_lossy(&bytes));
+            (req.body(bytes), shown)
+        }
     };
     let resp = match req.send() {
         Ok(r) => r,
@@ -187,6 +237,7 @@ pub fn request_with_headers(
     Resp {
         method: method.to_string(),
         url,
+        request_body,
         status,
         headers,
         text,
@@ -214,4 +265,14 @@ pub fn delete(path: &str, auth: &Auth) -> Resp {
 /// Sends `bytes` verbatim as a JSON body.
 pub fn post_raw(path: &str, auth: &Auth, bytes: impl Into<Vec<u8>>) -> Resp {
     request("POST", path, auth, Body::Raw(bytes.into()))
+}
+
+/// Calls a function directly through the Lambda Invoke API of `cargo lambda watch`, bypassing
+/// the HTTP routes (the function answers what it returns, e.g. a task's output).
+pub fn invoke(function: &str, payload: Value) -> Resp {
+    post(
+        &format!("/2015-03-31/functions/{function}/invocations"),
+        &Auth::None,
+        payload,
+    )
 }

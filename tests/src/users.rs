@@ -1,12 +1,13 @@
 //! The users a test acts as: the seeded demo users, and fresh ones created through the `pai-admin`
-//! CLI so every run is independent; logging in and their tokens.
+//! CLI so every run is independent; logging in, their tokens, and the lookups a logged-in user
+//! makes (models, agents, conversations).
 //!
 //! `PAI_ADMIN` names the admin CLI; default `$CARGO_TARGET_DIR/debug/pai-admin`, else
 //! `<workspace>/target/debug/pai-admin`. It inherits this process's environment (AWS settings).
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use base64::Engine;
 use serde_json::{json, Value};
@@ -37,15 +38,33 @@ pub fn login(username: &str, password: &str) -> Tokens {
     }
 }
 
+/// A logged-in user.
 #[derive(Clone, Debug)]
 pub struct User {
     pub username: String,
     pub password: String,
-    pub role: &'static str,
+    /// The id `GET /api/me/` reports.
+    pub id: i64,
     pub tokens: Tokens,
 }
 
 impl User {
+    /// Logs in as the console does: `POST /api/auth/token/`, then `GET /api/me/`.
+    #[track_caller]
+    pub fn log_in(username: &str, password: &str) -> User {
+        let tokens = login(username, password);
+        let me = get("/api/me/", &Auth::Bearer(tokens.access.clone())).expect_json(200);
+        let id = me["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no integer id in {me}"));
+        User {
+            username: username.to_string(),
+            password: password.to_string(),
+            id,
+            tokens,
+        }
+    }
+
     pub fn auth(&self) -> Auth {
         Auth::Bearer(self.tokens.access.clone())
     }
@@ -71,6 +90,35 @@ impl User {
         ids(&self.get("/api/models/").expect_status(200).body["models"])
     }
 
+    /// The entry with this `id` of `GET /api/<list>/`, whose body lists them under `<list>`.
+    #[track_caller]
+    fn listed(&self, list: &str, id: &str) -> Value {
+        let listing = self.get(&format!("/api/{list}/")).expect_json(200);
+        listing[list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|entry| entry["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} is not in the {list} of this user: {listing}"))
+    }
+
+    /// Display name of a catalog model, from `GET /api/models/`.
+    #[track_caller]
+    pub fn model_name(&self, model_id: &str) -> String {
+        let model = self.listed("models", model_id);
+        model["name"]
+            .as_str()
+            .unwrap_or_else(|| panic!("model without a name: {model}"))
+            .to_owned()
+    }
+
+    /// The agent entry of `GET /api/agents/`.
+    #[track_caller]
+    pub fn agent(&self, agent_id: &str) -> Value {
+        self.listed("agents", agent_id)
+    }
+
     /// Creates a conversation on `model_id`, asserting the 201.
     #[track_caller]
     pub fn create_conversation(&self, title: &str, model_id: &str) -> Value {
@@ -80,6 +128,13 @@ impl User {
         );
         resp.expect_status(201);
         resp.body.clone()
+    }
+
+    /// `GET /api/conversations/{id}/`, which must answer 200.
+    #[track_caller]
+    pub fn conversation(&self, conversation_id: &str) -> Value {
+        self.get(&format!("/api/conversations/{conversation_id}/"))
+            .expect_json(200)
     }
 }
 
@@ -97,26 +152,21 @@ pub fn ids(list: &Value) -> Vec<String> {
         .collect()
 }
 
-fn demo(cell: &'static OnceLock<User>, creds: (&str, &str), role: &'static str) -> User {
-    cell.get_or_init(|| User {
-        username: creds.0.to_string(),
-        password: creds.1.to_string(),
-        role,
-        tokens: login(creds.0, creds.1),
-    })
-    .clone()
+fn demo(cell: &'static OnceLock<User>, (username, password): (&str, &str)) -> User {
+    cell.get_or_init(|| User::log_in(username, password))
+        .clone()
 }
 
 /// The seeded PROTEGRITY demo user, logged in once per test process.
 pub fn demo_protegrity() -> User {
     static CELL: OnceLock<User> = OnceLock::new();
-    demo(&CELL, DEMO_PROTEGRITY, "PROTEGRITY")
+    demo(&CELL, DEMO_PROTEGRITY)
 }
 
 /// The seeded STANDARD demo user, logged in once per test process.
 pub fn demo_standard() -> User {
     static CELL: OnceLock<User> = OnceLock::new();
-    demo(&CELL, DEMO_STANDARD, "STANDARD")
+    demo(&CELL, DEMO_STANDARD)
 }
 
 /// A model both roles may use: `echo` when offered, else the STANDARD demo user's first model.
@@ -129,6 +179,37 @@ pub fn shared_model() -> String {
         .into_iter()
         .next()
         .expect("the STANDARD demo user must have at least one model")
+}
+
+/// A name no earlier run used: `<prefix>_<12 hex>`.
+pub fn unique(prefix: &str) -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}_{}", &id[..12])
+}
+
+/// A fresh user with `role` (`STANDARD` or `PROTEGRITY`) and a unique name, created through the
+/// CLI and logged in.
+pub fn new_user(role: &str) -> User {
+    // One user added at a time: the local emulator mishandles concurrent writes.
+    static ADDING: Mutex<()> = Mutex::new(());
+    let username = unique(&format!("it_{}", role.to_ascii_lowercase()));
+    let password = format!("Pw!{}", uuid::Uuid::new_v4().simple());
+    let email = format!("{username}@example.test");
+    {
+        let _one_at_a_time = ADDING.lock().unwrap_or_else(|p| p.into_inner());
+        admin(&[
+            "user",
+            "add",
+            &username,
+            "--password",
+            &password,
+            "--role",
+            role,
+            "--email",
+            &email,
+        ]);
+    }
+    User::log_in(&username, &password)
 }
 
 /// Where the admin CLI is.
@@ -176,31 +257,6 @@ pub fn admin(args: &[&str]) -> String {
     stdout
 }
 
-/// A fresh user with a unique name, created through the CLI and logged in.
-pub fn new_user(role: &'static str) -> User {
-    let username = unique(&format!("it_{}", role.to_ascii_lowercase()));
-    let password = format!("Pw!{}", uuid::Uuid::new_v4().simple());
-    let email = format!("{username}@example.test");
-    admin(&[
-        "user",
-        "add",
-        &username,
-        "--password",
-        &password,
-        "--role",
-        role,
-        "--email",
-        &email,
-    ]);
-    let tokens = login(&username, &password);
-    User {
-        username,
-        password,
-        role,
-        tokens,
-    }
-}
-
 /// Creates an API key for `username`; the CLI prints only the key.
 #[track_caller]
 pub fn new_api_key(username: &str) -> String {
@@ -213,12 +269,6 @@ pub fn single_line(out: &str) -> String {
     let lines: Vec<&str> = out.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "expected one line on stdout, got {out:?}");
     lines[0].trim().to_string()
-}
-
-/// A name no earlier run used: `<prefix>_<12 hex>`.
-pub fn unique(prefix: &str) -> String {
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    format!("{prefix}_{}", &id[..12])
 }
 
 /// The claims of a JWT, decoded without verifying it.
