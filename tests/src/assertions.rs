@@ -10,6 +10,18 @@ use crate::http::Resp;
 /// Every 401 carries this challenge.
 pub const WWW_AUTHENTICATE: &str = "Bearer realm=\"api\"";
 
+/// The keys of a conversation in a list (`GET /api/conversations/`).
+pub const CONVERSATION_SUMMARY_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "model_id",
+    "primary_agent",
+    "primary_llm",
+    "message_count",
+    "created_at",
+    "updated_at",
+];
+
 /// Panics unless `value` is an object with exactly `keys` (context printed on failure).
 #[track_caller]
 pub fn assert_keys(value: &Value, keys: &[&str], context: &str) {
