@@ -1,9 +1,8 @@
 //! The console's chat flow, request by request (API.md "Chat"): log in, list the models, pick
 //! one, send a prompt with PII, poll every second until the answer is there, then open the
 //! conversation and show its protection analysis.
-use pai_integration::chat_support::{marker, Stack, POLL_ATTEMPTS};
+use pai_integration::*;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 fn keys(value: &Value) -> Vec<String> {
     value
@@ -39,16 +38,13 @@ fn assert_guardrails(guardrails: &Value, what: &str) {
 
 #[test]
 fn console_flow_login_pick_model_send_pii_poll_and_show_the_analysis() {
-    let stack = Stack::from_env();
     // A user made by the admin, then the console's own login and profile calls.
-    let created = stack.new_user("STANDARD");
-    let user = stack.login(&created.username, &created.password);
-    let me = stack.get(&user, "/api/me/").expect(200, "GET /api/me/");
+    let created = new_user("STANDARD");
+    let user = User::log_in(&created.username, &created.password);
+    let me = user.get("/api/me/").expect_json(200);
     assert_eq!(me["role"], "STANDARD");
 
-    let models = stack
-        .get(&user, "/api/models/")
-        .expect(200, "GET /api/models/");
+    let models = user.get("/api/models/").expect_json(200);
     let model = models["models"]
         .as_array()
         .and_then(|m| m.first())
@@ -62,12 +58,9 @@ fn console_flow_login_pick_model_send_pii_poll_and_show_the_analysis() {
         "Hi, I am Emily Johnson, email emily.johnson@example.net, phone (415) 823-6417. \
          Can you help me update my profile? {marker}"
     );
-    let sent = stack
-        .chat(
-            &user,
-            &json!({"message": prompt, "model_id": model_id, "protegrity_mode": "redact"}),
-        )
-        .expect(200, "POST /api/chat/");
+    let turn = user
+        .run_turn(json!({"message": prompt, "model_id": model_id, "protegrity_mode": "redact"}));
+    let (sent, polled) = (&turn.sent, &turn.reply);
     // The console renders a reply only when POST /api/chat/ itself answers `completed` (its
     // polling callback never updates the bubble it shows, API.md): with a quick model the
     // reply must be inline, or a user sees three dots until they reload.
@@ -87,12 +80,10 @@ fn console_flow_login_pick_model_send_pii_poll_and_show_the_analysis() {
         sent["protegrity_data"]["output_processing"].is_object(),
         "{sent}"
     );
-    let id = sent["conversation_id"].as_str().expect("conversation_id");
+    let id = conversation_id(sent);
 
-    // What the console would poll for (and other clients do) says the same.
-    let polled = stack
-        .poll(&user, id)
-        .expect(200, "GET /api/chat/poll/{id}/");
+    // What the console would poll for (and other clients do) says the same: the turn answered
+    // inline reads completed on its first poll.
     assert_eq!(polled["status"], "completed", "{polled}");
     assert_eq!(polled["response"], shown["content"], "{polled}");
     assert_eq!(polled["agent"], shown["agent"], "{polled}");
@@ -101,7 +92,7 @@ fn console_flow_login_pick_model_send_pii_poll_and_show_the_analysis() {
         polled["protegrity_output"], sent["protegrity_data"]["output_processing"],
         "{polled}"
     );
-    let mut poll_keys = keys(&polled);
+    let mut poll_keys = keys(polled);
     poll_keys.sort();
     assert_eq!(
         poll_keys,
@@ -131,7 +122,7 @@ fn console_flow_login_pick_model_send_pii_poll_and_show_the_analysis() {
     assert!(polled["agent"].is_string(), "{polled}");
 
     // The conversation view with its analysis.
-    let detail = stack.conversation(&user, id);
+    let detail = user.conversation(&id);
     let all = detail["messages"].as_array().cloned().unwrap_or_default();
     assert_eq!(all.len(), 2, "{detail}");
     let (asked, answered) = (&all[0], &all[1]);
@@ -205,9 +196,7 @@ fn console_flow_login_pick_model_send_pii_poll_and_show_the_analysis() {
     assert_eq!(output, &polled["protegrity_output"]);
 
     // The conversation list shows it with both messages.
-    let list = stack
-        .get(&user, "/api/conversations/")
-        .expect(200, "GET /api/conversations/");
+    let list = user.get("/api/conversations/").expect_json(200);
     let entry = list["results"]
         .as_array()
         .into_iter()
@@ -223,19 +212,16 @@ fn console_flow_login_pick_model_send_pii_poll_and_show_the_analysis() {
 /// polling (every second, 60 times at most) then gets the reply.
 #[test]
 fn console_flow_with_a_slow_model_answers_pending_then_completes_by_polling() {
-    let stack = Stack::from_env();
-    let created = stack.new_user("STANDARD");
-    let user = stack.login(&created.username, &created.password);
+    let created = new_user("STANDARD");
+    let user = User::log_in(&created.username, &created.password);
     let marker = marker();
     // OpenAI answers after the stack's LLM timeout, so the fallback answers much later than
     // the test stack's inline wait.
     let prompt = format!("Slow today? [[fail:openai:slow]] {marker}");
-    let sent = stack
-        .chat(
-            &user,
-            &json!({"message": prompt, "model_id": "openai-gpt-4o-mini", "protegrity_mode": "redact"}),
-        )
-        .expect(200, "POST /api/chat/");
+    let turn = user.run_turn(
+        json!({"message": prompt, "model_id": "openai-gpt-4o-mini", "protegrity_mode": "redact"}),
+    );
+    let (sent, polled) = (&turn.sent, &turn.reply);
     assert_eq!(sent["status"], "pending", "{sent}");
     assert_eq!(
         sent["messages"],
@@ -245,23 +231,8 @@ fn console_flow_with_a_slow_model_answers_pending_then_completes_by_polling() {
         ])
     );
     assert_eq!(sent["protegrity_data"]["output_processing"], Value::Null);
-    let id = sent["conversation_id"].as_str().expect("conversation_id");
 
-    let mut completed = None;
-    for attempt in 0..POLL_ATTEMPTS {
-        if attempt > 0 {
-            std::thread::sleep(Duration::from_secs(1));
-        }
-        let polled = stack
-            .poll(&user, id)
-            .expect(200, "GET /api/chat/poll/{id}/");
-        if polled["status"] == "completed" {
-            completed = Some(polled);
-            break;
-        }
-        assert_eq!(polled, json!({"status": "pending"}));
-    }
-    let polled = completed.unwrap_or_else(|| panic!("no answer after {POLL_ATTEMPTS} polls"));
+    // Polled every second, 60 times at most, each poll `{"status": "pending"}` until the reply.
     let response = polled["response"].as_str().unwrap_or_default();
     assert!(response.contains(&marker), "{polled}");
     assert!(polled["protegrity_output"].is_object(), "{polled}");

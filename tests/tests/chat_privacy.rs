@@ -2,28 +2,21 @@
 //! checked against every request the fake LLM recorded; the owner gets the original values
 //! back in `protect` mode while the history sent to the model stays tokenized. Also the title
 //! rule (sanitized first message, 50 characters + "...").
-use pai_integration::chat_support::{
-    assistant_messages, digits_of, iban_valid, luhn_valid, marker, message_texts, messages,
-    ssn_valid, Stack, User,
-};
+use pai_integration::*;
 use serde_json::{json, Value};
 
 /// One turn's prompt and the raw PII it carries (each exactly as written in the prompt).
-struct Turn {
+struct PiiTurn {
     prompt: String,
     pii: Vec<&'static str>,
     /// The turn's own marker, to find its request at the fake.
     tag: String,
 }
 
-fn turns(marker: &str) -> Vec<Turn> {
-    let card = "4556 7375 8689 9855";
-    let iban = "GB82WEST12345698765432";
-    let ssn = "536-22-8174";
-    assert!(luhn_valid(card) && iban_valid(iban) && ssn_valid(ssn));
+fn turns(marker: &str) -> Vec<PiiTurn> {
     let tag = |n: u32| format!("{marker}x{n}");
     vec![
-        Turn {
+        PiiTurn {
             tag: tag(1),
             prompt: format!(
                 "Hi, my name is John Smith. My email is john.smith@example.com and my phone \
@@ -32,23 +25,23 @@ fn turns(marker: &str) -> Vec<Turn> {
             ),
             pii: vec!["John Smith", "john.smith@example.com", "(415) 823-6417"],
         },
-        Turn {
+        PiiTurn {
             tag: tag(2),
             prompt: format!(
-                "My credit card number is {card} and my SSN is {ssn}. Is it safe to share? {}",
+                "My credit card number is {CARD} and my SSN is {SSN}. Is it safe to share? {}",
                 tag(2)
             ),
-            pii: vec![card, ssn],
+            pii: vec![CARD, SSN],
         },
-        Turn {
+        PiiTurn {
             tag: tag(3),
             prompt: format!(
-                "Please pay the invoice to IBAN {iban} and send the receipt to my colleague \
+                "Please pay the invoice to IBAN {IBAN} and send the receipt to my colleague \
                  Maria Garcia at maria.garcia@example.org or call her on +44 20 7946 0958. {}",
                 tag(3)
             ),
             pii: vec![
-                iban,
+                IBAN,
                 "Maria Garcia",
                 "maria.garcia@example.org",
                 "+44 20 7946 0958",
@@ -58,7 +51,7 @@ fn turns(marker: &str) -> Vec<Turn> {
 }
 
 /// Every raw specimen of the conversation, plus reformatted forms of the numbers.
-fn forbidden(turns: &[Turn]) -> Vec<String> {
+fn forbidden(turns: &[PiiTurn]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for turn in turns {
         for pii in &turn.pii {
@@ -73,8 +66,8 @@ fn forbidden(turns: &[Turn]) -> Vec<String> {
     out
 }
 
-fn assert_no_pii_reached_the_model(stack: &Stack, marker: &str, turns: &[Turn]) -> Vec<Value> {
-    let recorded = stack.fake_requests(marker);
+fn assert_no_pii_reached_the_model(marker: &str, turns: &[PiiTurn]) -> Vec<Value> {
+    let recorded = fake_requests(marker);
     assert!(
         !recorded.is_empty(),
         "the fake recorded no request carrying {marker}"
@@ -94,7 +87,7 @@ fn assert_no_pii_reached_the_model(stack: &Stack, marker: &str, turns: &[Turn]) 
 }
 
 /// The one request of a turn: the one whose last user message carries the turn's tag.
-fn request_of_turn<'a>(recorded: &'a [Value], turn: &Turn) -> &'a Value {
+fn request_of_turn<'a>(recorded: &'a [Value], turn: &PiiTurn) -> &'a Value {
     let mine: Vec<&Value> = recorded
         .iter()
         .filter(|r| {
@@ -117,11 +110,10 @@ fn request_of_turn<'a>(recorded: &'a [Value], turn: &Turn) -> &'a Value {
 
 /// Runs the three turns; returns the conversation id and each turn's send answer and poll.
 fn converse(
-    stack: &Stack,
     user: &User,
     model: &str,
     mode: &str,
-    turns: &[Turn],
+    turns: &[PiiTurn],
 ) -> (String, Vec<(Value, Value)>) {
     let mut conversation: Option<String> = None;
     let mut results = Vec::new();
@@ -130,33 +122,27 @@ fn converse(
         if let Some(id) = &conversation {
             body["conversation_id"] = json!(id);
         }
-        let sent = stack.chat_accepted(user, &body);
-        let id = sent["conversation_id"]
-            .as_str()
-            .expect("conversation_id")
-            .to_owned();
+        let Turn { sent, reply } = user.run_turn(body);
+        let id = conversation_id(&sent);
         if let Some(previous) = &conversation {
             assert_eq!(&id, previous, "a follow-up turn started a new conversation");
         }
         assert_eq!(sent["protegrity_data"]["input_processing"]["mode"], mode);
-        let processed = sent["protegrity_data"]["input_processing"]["processed_text"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no processed_text in {sent}"));
+        let processed = processed_text(&sent);
         for pii in &turn.pii {
             assert!(
                 !processed.contains(pii),
                 "{mode}: {pii:?} is still in the processed prompt {processed:?}"
             );
         }
-        let polled = stack.wait_completed(user, &id);
         conversation = Some(id);
-        results.push((sent, polled));
+        results.push((sent, reply));
     }
     (conversation.expect("a conversation"), results)
 }
 
 /// Earlier turns went to the model as their stored sanitized text.
-fn assert_history_is_sanitized(recorded: &[Value], turns: &[Turn], results: &[(Value, Value)]) {
+fn assert_history_is_sanitized(recorded: &[Value], turns: &[PiiTurn], results: &[(Value, Value)]) {
     for (k, turn) in turns.iter().enumerate().skip(1) {
         let request = request_of_turn(recorded, turn);
         let texts = message_texts(request);
@@ -188,13 +174,12 @@ fn assert_history_is_sanitized(recorded: &[Value], turns: &[Turn], results: &[(V
 }
 
 fn three_turns_redact(model: &str) {
-    let stack = Stack::from_env();
-    let user = stack.new_user("STANDARD");
+    let user = new_user("STANDARD");
     let marker = marker();
     let turns = turns(&marker);
-    let (id, results) = converse(&stack, &user, model, "redact", &turns);
+    let (id, results) = converse(&user, model, "redact", &turns);
 
-    let recorded = assert_no_pii_reached_the_model(&stack, &marker, &turns);
+    let recorded = assert_no_pii_reached_the_model(&marker, &turns);
     assert_history_is_sanitized(&recorded, &turns, &results);
 
     let labels = [
@@ -221,18 +206,17 @@ fn three_turns_redact(model: &str) {
             );
         }
     }
-    let detail = stack.conversation(&user, &id);
+    let detail = user.conversation(&id);
     assert_eq!(messages(&detail).len(), 6, "three turns: {detail}");
 }
 
 fn three_turns_protect(model: &str) {
-    let stack = Stack::from_env();
-    let user = stack.new_user("STANDARD");
+    let user = new_user("STANDARD");
     let marker = marker();
     let turns = turns(&marker);
-    let (id, results) = converse(&stack, &user, model, "protect", &turns);
+    let (id, results) = converse(&user, model, "protect", &turns);
 
-    let recorded = assert_no_pii_reached_the_model(&stack, &marker, &turns);
+    let recorded = assert_no_pii_reached_the_model(&marker, &turns);
     assert_history_is_sanitized(&recorded, &turns, &results);
 
     for (turn, (sent, polled)) in turns.iter().zip(&results) {
@@ -269,7 +253,7 @@ fn three_turns_protect(model: &str) {
     }
 
     // The stored conversation: the owner's view restored, the model's view tokenized.
-    let detail = stack.conversation(&user, &id);
+    let detail = user.conversation(&id);
     let all = messages(&detail);
     assert_eq!(all.len(), 6, "three turns: {detail}");
     let replies = assistant_messages(&detail);
@@ -310,50 +294,45 @@ fn protect_mode_three_turns_anthropic_tokenizes_and_restores_for_the_owner() {
     three_turns_protect("anthropic-claude-haiku");
 }
 
+/// The title of the conversation `turn` started.
+fn title_of(user: &User, turn: &Turn) -> String {
+    user.conversation(&turn.conversation_id())["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 #[test]
 fn new_conversation_title_is_the_sanitized_first_message_cut_to_50_chars() {
-    let stack = Stack::from_env();
-    let user = stack.new_user("STANDARD");
+    let user = new_user("STANDARD");
     let marker = marker();
 
     let long = format!(
-        "Email maria.garcia@example.org about card 4556 7375 8689 9855 and the rest of \
-         this long message {marker}"
+        "Email maria.garcia@example.org about card {CARD} and the rest of this long message \
+         {marker}"
     );
-    let sent = stack.chat_accepted(&user, &json!({"message": long}));
-    let id = sent["conversation_id"].as_str().expect("conversation_id");
-    let processed = sent["protegrity_data"]["input_processing"]["processed_text"]
-        .as_str()
-        .expect("processed_text");
-    let expected: String = processed.trim().chars().take(50).collect::<String>() + "...";
-    let title = stack.conversation(&user, id)["title"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let turn = user.run_turn(json!({"message": long}));
+    let expected: String = turn
+        .processed_text()
+        .trim()
+        .chars()
+        .take(50)
+        .collect::<String>()
+        + "...";
+    let title = title_of(&user, &turn);
     assert_eq!(title, expected, "long first message");
-    for pii in ["maria.garcia@example.org", "4556 7375 8689 9855", "4556"] {
+    for pii in ["maria.garcia@example.org", CARD, &CARD[..4]] {
         assert!(!title.contains(pii), "PII {pii:?} in the title {title:?}");
     }
-    stack.wait_completed(&user, id);
 
     let short = "Call John Smith";
-    let sent = stack.chat_accepted(&user, &json!({"message": short}));
-    let id = sent["conversation_id"].as_str().expect("conversation_id");
-    let processed = sent["protegrity_data"]["input_processing"]["processed_text"]
-        .as_str()
-        .expect("processed_text");
-    let title = stack.conversation(&user, id)["title"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert_eq!(title, processed.trim(), "short first message");
+    let turn = user.run_turn(json!({"message": short}));
+    let title = title_of(&user, &turn);
+    assert_eq!(title, turn.processed_text().trim(), "short first message");
     assert!(!title.contains("Smith"), "PII in the title {title:?}");
-    stack.wait_completed(&user, id);
 
     // The list shows the same titles.
-    let list = stack
-        .get(&user, "/api/conversations/")
-        .expect(200, "GET /api/conversations/");
+    let list = user.get("/api/conversations/").expect_json(200);
     let titles: Vec<&str> = list["results"]
         .as_array()
         .into_iter()

@@ -1,7 +1,7 @@
 //! Requests of one user at the same moment that do not really conflict all succeed, with exact
 //! counts; a chat sent as soon as the previous turn reads `completed` is accepted.
-use pai_integration::chat_support::{marker, messages, Stack, User};
-use serde_json::{json, Value};
+use pai_integration::*;
+use serde_json::json;
 use std::sync::Barrier;
 
 /// Runs `count` copies of `work` on threads released together; returns their results in order.
@@ -24,43 +24,38 @@ fn all_at_once<T: Send>(count: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T
     })
 }
 
-fn list_count(stack: &Stack, user: &User) -> u64 {
-    let list = stack
-        .get(user, "/api/conversations/?page_size=100")
-        .expect(200, "GET /api/conversations/");
+fn list_count(user: &User) -> u64 {
+    let list = user
+        .get("/api/conversations/?page_size=100")
+        .expect_json(200);
     list["count"].as_u64().unwrap_or_else(|| panic!("{list}"))
 }
 
 #[test]
 fn fifty_creates_and_twenty_chats_of_one_user_at_once_all_succeed_with_exact_counts() {
-    let stack = Stack::from_env();
-    let user = stack.new_user("STANDARD");
+    let user = new_user("STANDARD");
     let marker = marker();
 
     let created = all_at_once(50, |i| {
-        stack.post(
-            &user,
+        user.post(
             "/api/conversations/",
-            &json!({"title": format!("c{i} {marker}"), "model_id": "echo"}),
+            json!({"title": format!("c{i} {marker}"), "model_id": "echo"}),
         )
     });
     let failed: Vec<String> = created
         .iter()
-        .filter(|a| a.status.as_u16() != 201)
-        .map(|a| format!("{} {}", a.status, a.body))
+        .filter(|a| a.status != 201)
+        .map(|a| format!("{} {}", a.status, a.text))
         .collect();
     assert!(failed.is_empty(), "creates failed: {failed:?}");
-    assert_eq!(list_count(&stack, &user), 50);
+    assert_eq!(list_count(&user), 50);
 
     let sent = all_at_once(20, |i| {
-        stack.chat(
-            &user,
-            &json!({"message": format!("chat {i} {marker}"), "model_id": "echo"}),
-        )
+        user.chat(json!({"message": format!("chat {i} {marker}"), "model_id": "echo"}))
     });
     let mut ids = Vec::new();
     for answer in sent {
-        let body = answer.expect(200, "POST /api/chat/");
+        let body = answer.expect_json(200);
         assert!(
             body["status"] == "completed" || body["status"] == "pending",
             "{body}"
@@ -71,17 +66,16 @@ fn fifty_creates_and_twenty_chats_of_one_user_at_once_all_succeed_with_exact_cou
     ids.dedup();
     assert_eq!(ids.len(), 20, "every chat started its own conversation");
     for id in &ids {
-        stack.wait_completed(&user, id);
-        let detail = stack.conversation(&user, id);
+        user.wait_completed(id);
+        let detail = user.conversation(id);
         assert_eq!(messages(&detail).len(), 2, "{detail}");
     }
-    assert_eq!(list_count(&stack, &user), 70);
+    assert_eq!(list_count(&user), 70);
 }
 
 #[test]
 fn a_chat_sent_right_after_the_previous_reply_is_accepted() {
-    let stack = Stack::from_env();
-    let user = stack.new_user("STANDARD");
+    let user = new_user("STANDARD");
     let marker = marker();
     let mut conversation: Option<String> = None;
     for turn in 0..15 {
@@ -89,15 +83,19 @@ fn a_chat_sent_right_after_the_previous_reply_is_accepted() {
         if let Some(id) = &conversation {
             body["conversation_id"] = json!(id);
         }
-        let sent: Value = stack
-            .chat(&user, &body)
-            .expect(200, &format!("turn {turn} right after the previous reply"));
-        let id = sent["conversation_id"].as_str().expect("id").to_owned();
-        if sent["status"] == "pending" {
-            stack.wait_completed(&user, &id);
+        let answer = user.chat(body);
+        assert_eq!(
+            answer.status, 200,
+            "turn {turn} right after the previous reply:\n{answer}"
+        );
+        let id = conversation_id(&answer.body);
+        // The next turn goes out as soon as this one reads completed: at once when it was
+        // answered inline.
+        if answer.body["status"] == "pending" {
+            user.wait_completed(&id);
         }
         conversation = Some(id);
     }
-    let detail = stack.conversation(&user, conversation.as_deref().unwrap_or_default());
+    let detail = user.conversation(conversation.as_deref().unwrap_or_default());
     assert_eq!(messages(&detail).len(), 30, "{detail}");
 }

@@ -13,16 +13,6 @@ const DETAIL_KEYS: &[&str] = &[
     "created_at",
     "updated_at",
 ];
-const SUMMARY_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "model_id",
-    "primary_agent",
-    "primary_llm",
-    "message_count",
-    "created_at",
-    "updated_at",
-];
 const MESSAGE_KEYS: &[&str] = &[
     "id",
     "role",
@@ -397,7 +387,7 @@ fn message_create_returns_201_message_and_is_listed_oldest_first() {
         .as_array()
         .and_then(|r| r.iter().find(|c| c["id"] == json!(id)))
         .unwrap_or_else(|| panic!("conversation not listed:\n{listing}"));
-    assert_keys(summary, SUMMARY_KEYS, &listing.to_string());
+    assert_keys(summary, CONVERSATION_SUMMARY_KEYS, &listing.to_string());
     assert_eq!(summary["message_count"], json!(4), "{listing}");
 }
 

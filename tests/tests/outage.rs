@@ -5,7 +5,7 @@
 //! Ignored by default because it stops the stack's emulator: `make test` runs it on its own,
 //! after the other integration tests (`PAI_STACK_CTL` names the script that stops and starts
 //! the emulator of the test stack).
-use pai_integration::chat_support::{marker, Answer, Stack, User};
+use pai_integration::*;
 use serde_json::json;
 use std::process::Command;
 
@@ -18,18 +18,17 @@ fn stack_ctl(action: &str) {
     assert!(status.success(), "{script} {action} failed: {status}");
 }
 
-fn assert_unavailable(answer: Answer, what: &str) {
+#[track_caller]
+fn assert_unavailable(answer: Resp, what: &str) {
     assert_eq!(
-        (answer.status.as_u16(), answer.code()),
+        (answer.status, answer.code()),
         (503, "service_unavailable"),
-        "{what} with the emulator down: {} {}",
-        answer.status,
-        answer.body
+        "{what} with the emulator down:\n{answer}"
     );
 }
 
-fn count(stack: &Stack, user: &User) -> u64 {
-    stack.get(user, "/api/conversations/").expect(200, "list")["count"]
+fn count(user: &User) -> u64 {
+    user.get("/api/conversations/").expect_json(200)["count"]
         .as_u64()
         .expect("count")
 }
@@ -37,46 +36,42 @@ fn count(stack: &Stack, user: &User) -> u64 {
 #[test]
 #[ignore = "stops the emulator; make test runs it on its own"]
 fn emulator_down_answers_503_and_writes_nothing() {
-    let stack = Stack::from_env();
-    let user = stack.new_user("STANDARD");
+    let user = new_user("STANDARD");
     let marker = marker();
-    let kept = stack
+    // Created before the outage.
+    let kept = user
         .post(
-            &user,
             "/api/conversations/",
-            &json!({"title": format!("kept {marker}"), "model_id": "echo"}),
+            json!({"title": format!("kept {marker}"), "model_id": "echo"}),
         )
-        .expect(201, "create before the outage");
+        .expect_json(201);
     let kept_id = kept["id"].as_str().expect("id").to_owned();
-    assert_eq!(count(&stack, &user), 1);
+    assert_eq!(count(&user), 1);
 
     stack_ctl("emulator-stop");
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         assert_unavailable(
-            stack.post_anonymous(
+            post(
                 "/api/auth/token/",
-                &json!({"username": user.username, "password": user.password}),
+                &Auth::None,
+                json!({"username": user.username, "password": user.password}),
             ),
             "login",
         );
-        assert_unavailable(stack.get(&user, "/api/conversations/"), "list");
+        assert_unavailable(user.get("/api/conversations/"), "list");
         assert_unavailable(
-            stack.get(&user, &format!("/api/conversations/{kept_id}/")),
+            user.get(&format!("/api/conversations/{kept_id}/")),
             "detail",
         );
         assert_unavailable(
-            stack.post(
-                &user,
+            user.post(
                 "/api/conversations/",
-                &json!({"title": "lost", "model_id": "echo"}),
+                json!({"title": "lost", "model_id": "echo"}),
             ),
             "create",
         );
         assert_unavailable(
-            stack.chat(
-                &user,
-                &json!({"message": format!("hello {marker}"), "model_id": "echo"}),
-            ),
+            user.chat(json!({"message": format!("hello {marker}"), "model_id": "echo"})),
             "chat",
         );
     }));
@@ -86,14 +81,9 @@ fn emulator_down_answers_503_and_writes_nothing() {
     }
 
     // Back: the conversation from before is there, nothing from the outage is.
-    assert_eq!(count(&stack, &user), 1, "a write of the outage was kept");
-    let detail = stack.conversation(&user, &kept_id);
+    assert_eq!(count(&user), 1, "a write of the outage was kept");
+    let detail = user.conversation(&kept_id);
     assert_eq!(detail["title"], format!("kept {marker}"));
-    let sent = stack.chat_accepted(
-        &user,
-        &json!({"message": format!("after {marker}"), "model_id": "echo"}),
-    );
-    let id = sent["conversation_id"].as_str().expect("id");
-    stack.wait_completed(&user, id);
-    assert_eq!(count(&stack, &user), 2);
+    user.run_turn(json!({"message": format!("after {marker}"), "model_id": "echo"}));
+    assert_eq!(count(&user), 2);
 }

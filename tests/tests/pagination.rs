@@ -102,20 +102,7 @@ fn pagination_across_120_conversations() {
         "first page has no previous:\n{first}"
     );
     for c in results(&first) {
-        assert_keys(
-            c,
-            &[
-                "id",
-                "title",
-                "model_id",
-                "primary_agent",
-                "primary_llm",
-                "message_count",
-                "created_at",
-                "updated_at",
-            ],
-            &first.to_string(),
-        );
+        assert_keys(c, CONVERSATION_SUMMARY_KEYS, &first.to_string());
         assert_eq!(c["message_count"], json!(0), "{first}");
     }
 

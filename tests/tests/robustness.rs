@@ -90,12 +90,7 @@ fn invalid_utf8_body_as_api_gateway_delivers_it_is_400() {
         ("auth-token", "/api/auth/token/", None),
     ] {
         let event = base64_event("POST", path, &[0x7b, 0xff, 0xfe, 0x7d], authorization);
-        let resp = request(
-            "POST",
-            &format!("/2015-03-31/functions/{function}/invocations"),
-            &Auth::None,
-            Body::Json(event),
-        );
+        let resp = invoke(function, event);
         resp.expect_status(200);
         assert_eq!(resp.body["statusCode"], 400, "{function}: {resp}");
         let body: Value = serde_json::from_str(resp.body["body"].as_str().unwrap_or_default())
