@@ -48,11 +48,15 @@ pub fn number<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T,
 /// rustls on ring). The SDK crates are built without their default client, so a configuration
 /// that does not start here has no HTTP client at all.
 pub fn aws_loader() -> aws_config::ConfigLoader {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https_client())
+}
+
+/// The one HTTPS client of the AWS clients (also for a client configured by hand, as in tests).
+pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
     use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-    let client = aws_smithy_http_client::Builder::new()
+    aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(client)
+        .build_https()
 }
 
 /// The shared AWS configuration: region/credentials/endpoint from the standard chain (so

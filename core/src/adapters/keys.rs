@@ -248,6 +248,7 @@ mod tests {
                 "AKID", "SECRET", None, None, "test",
             ))
             .endpoint_url(endpoint)
+            .http_client(crate::config::https_client())
             .build();
         aws_sdk_kms::Client::from_conf(config)
     }
