@@ -220,16 +220,7 @@ pub fn request_with_headers(
             (req.body(bytes), shown)
         }
     };
-    let resp = match req.send() {
-        Ok(r) => r,
-        Err(e) => panic!(
-            "{method} {url} failed: {e:#}\nIs the stack running? Start it with `make dev` \
-             (or set PAI_BASE_URL)."
-        ),
-    };
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let text = resp.text().unwrap_or_default();
+    let (status, headers, text) = send(method, &url, req);
     let (body, is_json) = match serde_json::from_str::<Value>(&text) {
         Ok(v) => (v, true),
         Err(_) => (Value::Null, false),
@@ -244,6 +235,60 @@ pub fn request_with_headers(
         body,
         is_json,
     }
+}
+
+/// A reading request may be sent again: see [`send`].
+const SAFE_METHODS: [&str; 2] = ["GET", "HEAD"];
+/// How long a reading request waits before it is sent again.
+const SAFE_REQUEST_TIMEOUT: Duration = Duration::from_secs(40);
+const SAFE_REQUEST_ATTEMPTS: usize = 3;
+
+/// Sends `req` and reads the whole answer.
+///
+/// `cargo lambda watch` (the local router) now and then loses a function's answer: the client
+/// gets the router's own 500 problem document (`https://httpstatuses.com/500`, a body none of
+/// our functions writes) or no answer at all, with nothing in the function's log. Reading
+/// requests are sent again in that case (noted on stderr) so that a router fault does not
+/// fail a test of our code; anything that writes is sent once, and every other answer,
+/// 500s of our own included, is returned as it came.
+fn send(
+    method: &str,
+    url: &str,
+    req: reqwest::blocking::RequestBuilder,
+) -> (u16, HeaderMap, String) {
+    let safe = SAFE_METHODS.contains(&method);
+    let attempts = if safe { SAFE_REQUEST_ATTEMPTS } else { 1 };
+    for attempt in 1..=attempts {
+        let this = match (safe, req.try_clone()) {
+            (true, Some(r)) => r.timeout(SAFE_REQUEST_TIMEOUT),
+            (_, Some(r)) => r,
+            (_, None) => panic!("{method} {url}: the request cannot be repeated"),
+        };
+        let last = attempt == attempts;
+        match this.send() {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let headers = resp.headers().clone();
+                let text = resp.text().unwrap_or_default();
+                let router_fault = status == 500 && text.contains("https://httpstatuses.com/500");
+                if router_fault && !last {
+                    eprintln!(
+                        "{method} {url}: the local router answered its own 500; sending again"
+                    );
+                    continue;
+                }
+                return (status, headers, text);
+            }
+            Err(e) if e.is_timeout() && !last => {
+                eprintln!("{method} {url}: no answer from the local router; sending again");
+            }
+            Err(e) => panic!(
+                "{method} {url} failed: {e:#}\nIs the stack running? Start it with `make dev` \
+                 (or set PAI_BASE_URL)."
+            ),
+        }
+    }
+    unreachable!("the last attempt returns or panics")
 }
 
 pub fn get(path: &str, auth: &Auth) -> Resp {
