@@ -167,6 +167,9 @@ pub struct GuardrailDetails {
     /// The remote guardrail's score, folded into the risk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_guardrail_score: Option<f64>,
+    /// The risk of this prompt together with the user's recent prompts (`history_guard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_risk_score: Option<f64>,
 }
 
 /// The API's `guardrails` object: `{"outcome","risk_score","threshold","policy_signals","details"}`.

@@ -11,6 +11,7 @@ use crate::domain::sensitive::Sensitive;
 use crate::domain::time;
 use crate::domain::user::User;
 use crate::ports::{Direction, StoreError, WorkflowError};
+use crate::protection::history_guard::HISTORY_WINDOW_PROMPTS;
 use crate::protection::Mode;
 use crate::service::protect::{remote_scan, save_new_tokens, token_context};
 use crate::service::turn::{self, TurnRef};
@@ -260,7 +261,12 @@ pub async fn send(app: &App, user: &User, req: ChatRequest) -> Result<ChatRespon
     let mut tokens = token_context(app, user.id, conversation.id, is_new).await?;
     let engine = app.protection()?;
     let remote = remote_scan(app, engine, message.expose(), Direction::Input).await;
-    let input = engine.process_input(message.expose(), mode, &mut tokens, &remote);
+    let mut input = engine.process_input(message.expose(), mode, &mut tokens, &remote);
+    if !is_new && !input.should_block {
+        let earlier = recent_prompts(app, conversation.id).await?;
+        let earlier: Vec<&str> = earlier.iter().map(|p| p.expose().as_str()).collect();
+        engine.judge_with_history(&mut input, &earlier);
+    }
     let sanitized = input.processed_text().map(str::to_owned);
 
     let mut user_message = Message::new(conversation.id, MessageRole::User, message.clone());
@@ -471,6 +477,26 @@ pub enum PollResponse {
         agent: Option<String>,
         llm: Option<String>,
     },
+}
+
+/// The user's last prompts that reached the model (sanitized), oldest first, for judging a new
+/// prompt together with them (`protection::history_guard`).
+async fn recent_prompts(
+    app: &App,
+    conversation_id: Uuid,
+) -> Result<Vec<Sensitive<String>>, ServiceError> {
+    // Each prompt is followed by a reply, a notice or a tool round: twice the window (plus a
+    // little) holds the window's prompts.
+    let limit = (2 * HISTORY_WINDOW_PROMPTS + 2) as i32;
+    let latest = app.store.latest_messages(conversation_id, limit).await?;
+    let mut prompts: Vec<Sensitive<String>> = latest
+        .into_iter()
+        .filter(|m| m.role == MessageRole::User && !m.blocked)
+        .filter_map(|m| m.sanitized)
+        .take(HISTORY_WINDOW_PROMPTS)
+        .collect();
+    prompts.reverse();
+    Ok(prompts)
 }
 
 /// `GET /api/chat/poll/{conversation_id}/`: the state of the latest reply.

@@ -129,6 +129,23 @@ fn execute(
     }
 }
 
+/// What the model gets instead of a tool result that carries instructions to it.
+pub const WITHHELD_TOOL_RESULT: &str =
+    "The tool result was withheld: it contains instructions addressed to the assistant.";
+
+/// A tool result is untrusted input to the model (its text came from the model's arguments,
+/// which may quote a document or an earlier reply): it passes the input guardrail like a prompt,
+/// and a result that would be blocked as a prompt reaches the model only as an error.
+fn withheld_if_instructions(engine: &ProtectionEngine, for_model: String) -> String {
+    let threshold = engine.config().input_guardrail_threshold;
+    let report = engine.guardrails().scan_input(&for_model, threshold);
+    if !report.blocks() {
+        return for_model;
+    }
+    tracing::info!(signals = ?report.policy_signals, "tool result withheld from the model");
+    json!({ "error": WITHHELD_TOOL_RESULT }).to_string()
+}
+
 /// Run the calls the model requested.
 pub fn run(
     engine: &ProtectionEngine,
@@ -161,7 +178,7 @@ pub fn run(
         let model = match outcome {
             Outcome::Done { user, model } => {
                 result.output = Some(user);
-                model.to_string()
+                withheld_if_instructions(engine, model.to_string())
             }
             Outcome::Failed(error) => {
                 let for_model = json!({ "error": error }).to_string();
