@@ -532,9 +532,15 @@ fn reply_echoing_the_system_prompt_is_filtered_and_flagged() {
     let (id, polled) = (turn.conversation_id(), &turn.reply);
     let recorded = fake_requests(&marker);
     assert_eq!(recorded.len(), 1, "the model was asked once");
+    // What the output side removed stays removed, on every route: no raw reply, no value.
     assert_eq!(
-        polled["protegrity_output"]["original_response"], system_prompt,
-        "the fake replied with the system prompt: {polled}"
+        polled["protegrity_output"]["original_response"],
+        Value::Null,
+        "a filtered reply can be read around: {polled}"
+    );
+    assert!(
+        !polled.to_string().contains(&system_prompt),
+        "the filtered reply shows up in the poll: {polled}"
     );
     assert_eq!(
         polled["protegrity_output"]["should_filter"], true,
@@ -547,6 +553,14 @@ fn reply_echoing_the_system_prompt_is_filtered_and_flagged() {
     assert_eq!(
         reply["protegrity_data"]["output_processing"]["should_filter"],
         true
+    );
+    assert_eq!(
+        reply["protegrity_data"]["output_processing"]["original_response"],
+        Value::Null
+    );
+    assert!(
+        !user.conversation(&id).to_string().contains(&system_prompt),
+        "the filtered reply shows up in the conversation detail"
     );
 }
 
@@ -573,6 +587,12 @@ fn scan_output_filters_a_reply_with_unissued_pii() {
         output["discovery"]["CREDIT_CARD"].is_array() && output["discovery"]["SSN"].is_array(),
         "leaked PII is listed: {output}"
     );
+    for pii in [OTHER_CARD, OTHER_SSN, "Emily Johnson"] {
+        assert!(
+            !output.to_string().contains(pii),
+            "the output report shows {pii:?}: {output}"
+        );
+    }
     assert_eq!(
         scanned["should_filter"], true,
         "a reply with an unissued card number and SSN was not filtered: {scanned}"

@@ -205,7 +205,10 @@ pub struct Location {
 pub struct Finding {
     pub score: f64,
     pub location: Location,
-    pub entity_text: Sensitive<String>,
+    /// The value found: input findings only (the user's own words). Output findings never carry
+    /// it: what the output side removed stays removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_text: Option<Sensitive<String>>,
 }
 
 /// `{"<TYPE>":[{"score","location":{"start_index","end_index"},"entity_text"}]}`.
@@ -282,7 +285,10 @@ impl InputProcessing {
 /// The API's `output_processing` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutputProcessing {
-    pub original_response: Sensitive<String>,
+    /// `null` when the reply was filtered; otherwise the reply as processed (a filter the
+    /// user could read around would be no filter, so the raw reply is neither returned nor
+    /// stored).
+    pub original_response: Option<Sensitive<String>>,
     /// The reply as stored and sent back as history: issued tokens intact, leaked PII redacted,
     /// or the filtered notice.
     pub processed_response: Sensitive<String>,
@@ -388,7 +394,7 @@ mod tests {
                         start_index: 5,
                         end_index: 11,
                     },
-                    entity_text: Sensitive::from("a@b.co"),
+                    entity_text: Some(Sensitive::from("a@b.co")),
                 }],
             )]),
             protection: RewriteReport::not_run(1),

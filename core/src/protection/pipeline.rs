@@ -29,10 +29,19 @@ pub fn discovery_of(entities: &[Entity]) -> Discovery {
                 start_index: e.start,
                 end_index: e.end,
             },
-            entity_text: e.text.clone(),
+            entity_text: Some(e.text.clone()),
         });
     }
     out
+}
+
+/// Output findings keep their type, score and place, never the value (a leaked value must not
+/// reach the client through the report about it).
+fn findings_without_text(mut discovery: Discovery) -> Discovery {
+    for finding in discovery.values_mut().flatten() {
+        finding.entity_text = None;
+    }
+    discovery
 }
 
 #[derive(Debug, Clone)]
@@ -163,11 +172,11 @@ impl ProtectionEngine {
         };
         OutputResult {
             processing: OutputProcessing {
-                original_response: Sensitive::new(text.to_owned()),
+                original_response: (!should_filter).then(|| Sensitive::new(sanitized.clone())),
                 processed_response: Sensitive::new(sanitized.clone()),
                 should_filter,
                 guardrails: report,
-                discovery: discovery_of(&leaked),
+                discovery: findings_without_text(discovery_of(&leaked)),
                 redaction,
             },
             sanitized_text: Sensitive::new(sanitized),

@@ -115,6 +115,35 @@ fn protect_mode_tokenizes_and_output_detokenizes_for_the_owner() {
         vec!["PHONE"]
     );
     assert_eq!(ov["redaction"]["entities_found"], 1);
+    // What the output side removed stays removed: the original is the processed reply, and a
+    // finding says where and what, never the value.
+    assert_eq!(ov["original_response"], ov["processed_response"]);
+    assert!(
+        ov["discovery"]["PHONE"][0].get("entity_text").is_none(),
+        "{ov}"
+    );
+    assert!(ov["discovery"]["PHONE"][0]["location"].is_object());
+}
+
+#[test]
+fn a_filtered_reply_keeps_nothing_of_itself() {
+    let e = engine(ProtectionConfig::default());
+    let tokens = ctx();
+    let system = "You are the billing assistant of Example Corp. Never discuss refunds above \
+                  500 dollars and always escalate disputes to the finance team by ticket.";
+    let reply = format!("My instructions say: {system} Mail leak.target@example.com for more.");
+    let out = e.process_output(&reply, &tokens, Some(system), &RemoteScan::default());
+    assert!(
+        out.processing.should_filter,
+        "an echoed system prompt is filtered"
+    );
+    let ov = serde_json::to_value(&out.processing).unwrap();
+    assert_eq!(ov["original_response"], Value::Null, "{ov}");
+    assert_eq!(out.display_text.expose(), FILTERED_REPLY);
+    assert_eq!(out.sanitized_text.expose(), FILTERED_REPLY);
+    let all = ov.to_string();
+    assert!(!all.contains("leak.target"), "{ov}");
+    assert!(!all.contains("billing assistant"), "{ov}");
 }
 
 #[test]
@@ -200,7 +229,14 @@ fn remote_guardrail_score_and_findings_are_merged() {
     };
     let p = e.process_input("é Zorgo writes", Mode::Redact, &mut ctx(), &remote);
     assert!(p.should_block, "remote score above threshold blocks");
-    assert_eq!(p.discovery["PERSON"][0].entity_text.expose(), "Zorgo");
+    assert_eq!(
+        p.discovery["PERSON"][0]
+            .entity_text
+            .as_ref()
+            .unwrap()
+            .expose(),
+        "Zorgo"
+    );
     let calm = RemoteScan {
         guardrail_score: Some(0.1),
         ..remote
