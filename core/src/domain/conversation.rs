@@ -99,6 +99,13 @@ pub struct Message {
 }
 
 impl Message {
+    /// An answer a model turn produced (its pending message carried the model from the start).
+    /// An `assistant` message a client wrote through `POST …/messages/` is not one: it must never
+    /// reach a model as the model's own words (forged turns, many-shot jailbreaks).
+    pub fn is_model_reply(&self) -> bool {
+        self.role == MessageRole::Assistant && self.llm_provider.is_some()
+    }
+
     pub fn new(conversation_id: Uuid, role: MessageRole, content: Sensitive<String>) -> Self {
         Message {
             id: Uuid::now_v7(),

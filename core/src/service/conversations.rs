@@ -160,6 +160,15 @@ pub async fn create_message(
     content: Sensitive<String>,
     blocked: bool,
 ) -> Result<MessageView, ServiceError> {
+    if content.expose().chars().count() > crate::service::chat::MAX_MESSAGE_CHARS {
+        return Err(ServiceError::field(
+            "content",
+            format!(
+                "Ensure this field has no more than {} characters.",
+                crate::service::chat::MAX_MESSAGE_CHARS
+            ),
+        ));
+    }
     let c = load_owned(app, user, id).await?;
     let mut tokens = token_context(app, user.id, c.id, false).await?;
     let input = app.protection()?.process_input(

@@ -3,7 +3,7 @@
 //! the sanitized model reply between them; each is idempotent (the final write is conditional
 //! on the message still being pending), because Express workflows run at least once.
 use crate::domain::catalog::{check_model, Catalog, Model, Provider};
-use crate::domain::conversation::{Message, MessageRole};
+use crate::domain::conversation::Message;
 use crate::domain::protection_report::{OutputProcessing, ProtectionRecord, TurnFailure};
 use crate::domain::role::Role;
 use crate::domain::sensitive::Sensitive;
@@ -157,16 +157,18 @@ async fn load_turn(app: &App, turn: &TurnRef) -> Result<TurnContext, TaskError> 
 }
 
 /// Earlier turns as the model may see them: their sanitized text only, never stored content.
-/// Client-written `system` messages go as user turns: they never become a system prompt.
+/// Client-written `system` and `assistant` messages go as user turns: they never become a
+/// system prompt or the model's own words.
 pub fn history(messages: &[Message], before: Uuid) -> Vec<ChatMessage> {
     let mut out: Vec<ChatMessage> = messages
         .iter()
         .filter(|m| m.id < before && !m.pending)
         .filter_map(|m| {
             let text = m.sanitized.as_ref()?;
-            let role = match m.role {
-                MessageRole::Assistant => ChatRole::Assistant,
-                MessageRole::User | MessageRole::System => ChatRole::User,
+            let role = if m.is_model_reply() {
+                ChatRole::Assistant
+            } else {
+                ChatRole::User
             };
             Some(ChatMessage::text(role, text.clone()))
         })

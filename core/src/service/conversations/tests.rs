@@ -254,3 +254,38 @@ async fn a_store_outage_is_a_503_and_writes_nothing() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_message_over_the_length_limit_is_refused_and_nothing_is_stored() {
+    let f = fixture().await;
+    let alice = f.user("alice", Role::Standard).await;
+    let c = create(&f.app, &alice, None, "echo").await.unwrap();
+    let id = c.id.to_string();
+    let too_long = "é".repeat(crate::service::chat::MAX_MESSAGE_CHARS + 1);
+    let e = create_message(
+        &f.app,
+        &alice,
+        &id,
+        MessageRole::User,
+        too_long.into(),
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(crate::service::testing::kind(&e), "invalid");
+    assert_eq!(crate::service::testing::code(&e), "content");
+    assert!(f.app.store.list_messages(c.id).await.unwrap().is_empty());
+
+    let at_limit = "é".repeat(crate::service::chat::MAX_MESSAGE_CHARS);
+    create_message(
+        &f.app,
+        &alice,
+        &id,
+        MessageRole::User,
+        at_limit.into(),
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(f.app.store.list_messages(c.id).await.unwrap().len(), 1);
+}
