@@ -886,3 +886,30 @@ fn a_stored_message_over_the_length_limit_is_refused() {
         "nothing of the refused message is stored: {detail}"
     );
 }
+
+#[test]
+fn a_reply_recorded_after_the_conversation_was_deleted_is_not_written() {
+    let user = new_user("STANDARD");
+    let marker = marker();
+    // Every provider answers too late, so the turn is still pending when the owner deletes.
+    let id = start(&user, &format!("Hello there [[fail:slow]] {marker}"));
+    let detail = user.conversation(&id);
+    let pending = &assistant_messages(&detail)[0];
+    assert_eq!(pending["pending"], true, "{detail}");
+    let turn = turn_of(&user, &detail, &pending["id"]);
+    user.delete(&format!("/api/conversations/{id}/"))
+        .expect_status(204);
+
+    let late = invoke(
+        "turn-record",
+        record_input(&turn, &format!("Too late {marker}")),
+    )
+    .expect_json(200);
+    assert_eq!(
+        late,
+        json!({"recorded": false}),
+        "a deleted conversation's turn was recorded"
+    );
+    user.get(&format!("/api/conversations/{id}/"))
+        .expect_error(404, "conversation_not_found");
+}

@@ -93,7 +93,8 @@ pub trait ConversationStore: Send + Sync {
         message_id: Uuid,
     ) -> Result<Option<Message>, StoreError>;
     /// Replaces a pending message with its final form and clears the conversation's pending
-    /// turn, once: returns `false` (writing nothing) if the message is no longer pending.
+    /// turn, once: returns `false` (writing nothing) if the message is no longer pending or the
+    /// conversation was deleted meanwhile (its items keep their purge marks).
     async fn complete_turn(&self, message: &Message) -> Result<bool, StoreError>;
 }
 

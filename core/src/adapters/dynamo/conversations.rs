@@ -388,7 +388,9 @@ impl ConversationStore for DynamoStore {
                 .update_expression(
                     "REMOVE pending_turn SET updated_at = :updated, gsi1sk = :recency",
                 )
-                .condition_expression("pending_turn = :turn")
+                // A conversation deleted during its turn keeps its purge marks: the late reply
+                // is not recorded (rewriting the message would drop its `expires_at`).
+                .condition_expression("pending_turn = :turn AND attribute_not_exists(deleted_at)")
                 .set_expression_attribute_values(Some(values))
                 .build(),
         )?;

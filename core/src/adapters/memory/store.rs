@@ -305,7 +305,7 @@ impl ConversationStore for MemoryStore {
         let Some(conversation) = t
             .conversations
             .get_mut(&message.conversation_id)
-            .filter(|c| c.pending_turn == Some(message.id))
+            .filter(|c| c.pending_turn == Some(message.id) && c.deleted_at.is_none())
         else {
             return Ok(false);
         };

@@ -201,3 +201,51 @@ async fn a_store_outage_is_the_retried_store_unavailable() {
         "StoreUnavailable"
     );
 }
+
+#[tokio::test]
+async fn a_reply_that_arrives_after_the_delete_is_not_recorded() {
+    let f = fixture().await;
+    let turn = started_turn(&f).await;
+    let input = CallModelInput {
+        turn: turn.clone(),
+        provider_index: 0,
+        tools: None,
+    };
+    let reply = call_model(&f.app, input).await.unwrap();
+    let scan = ScanOutputInput {
+        turn: turn.clone(),
+        reply: reply.clone(),
+    };
+    let output = scan_output(&f.app, scan).await.unwrap();
+
+    let owner = f
+        .app
+        .store
+        .get_user(turn.user_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    crate::service::conversations::delete(&f.app, &owner, &turn.conversation_id.to_string())
+        .await
+        .unwrap();
+    let late = RecordInput {
+        turn: turn.clone(),
+        reply,
+        output,
+        tools: ToolRound::default(),
+    };
+    assert!(!record(&f.app, late).await.unwrap().recorded);
+    let stored = f
+        .app
+        .store
+        .get_message(turn.conversation_id, turn.message_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.pending,
+        "the deleted conversation's message was rewritten"
+    );
+    assert!(stored.content.expose().is_empty());
+}
