@@ -558,9 +558,10 @@ fn reply_echoing_the_system_prompt_is_filtered_and_flagged() {
         reply["protegrity_data"]["output_processing"]["original_response"],
         Value::Null
     );
+    // (The user's own prompt quotes it; the reply must not.)
     assert!(
-        !user.conversation(&id).to_string().contains(&system_prompt),
-        "the filtered reply shows up in the conversation detail"
+        !reply.to_string().contains(&system_prompt),
+        "the filtered reply shows up in the conversation detail: {reply}"
     );
 }
 
