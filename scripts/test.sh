@@ -90,7 +90,7 @@ test_stack_up() {
 
 integration_tests() {
     PAI_BASE_URL=http://127.0.0.1:$PAI_API_PORT PAI_ADMIN=$(target_dir)/debug/pai-admin \
-        cargo_test -p pai-integration
+        cargo_test -p pai-integration --no-fail-fast
 }
 
 # Alone, after the others: it stops and restarts the test stack's emulator.
@@ -102,7 +102,7 @@ outage_test() {
 step "venv" scripts/venv.sh checks
 step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
-step "unit tests" cargo_test --workspace --exclude pai-integration
+step "unit tests" cargo_test --workspace --exclude pai-integration --no-fail-fast
 step "routes up to date" python3 infra/routes.py --check
 step "infra checks" infra_checks
 step "build every binary" cargo build --workspace --bins
