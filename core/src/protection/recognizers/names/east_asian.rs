@@ -136,6 +136,9 @@ const HAN_TITLES: &[&str] = &[
     "先生们",
 ];
 
+/// Chinese honorifics, written after a full name or a family name alone.
+const CHINESE_HONORIFICS: &[&str] = &["先生", "女士", "小姐", "老师", "老師", "经理", "經理"];
+
 /// Cues right before a Chinese or Japanese name.
 const HAN_CUES: &[&str] = &[
     "我叫",
@@ -269,15 +272,31 @@ impl EastAsianNames {
                 }
                 continue;
             }
-            // A title after one space (`김민수 기자`), then a particle or nothing.
-            let spaced = after.strip_prefix(' ').is_some_and(|rest| {
-                starts_with_any(rest, HANGUL_TITLES).is_some_and(|t| {
-                    let next = &rest[t.len()..];
-                    next.chars().next().is_none_or(|c| !is_hangul(c))
-                        || PARTICLES.iter().any(|p| next.starts_with(p))
-                })
+            // A title after one space (`김민수 기자`, `최 씨`) or after an age or note in
+            // brackets (`장윤주(35)씨`, `조모(49)씨`), then a particle or nothing.
+            let after = skip_parenthetical(after);
+            let title_after = after.strip_prefix(' ').unwrap_or(after);
+            let title = starts_with_any(title_after, HANGUL_TITLES).filter(|t| {
+                let next = &title_after[t.len()..];
+                next.chars().next().is_none_or(|c| !is_hangul(c))
+                    || PARTICLES.iter().any(|p| next.starts_with(p))
             });
-            if spaced && (2..=4).contains(&n) {
+            // `조모(49)씨`: family name + 모 ("a certain") is how news write an anonymous name.
+            if title.is_some() && n == 2 && run.ends_with('모') && fam < run.len() {
+                out.push(Found {
+                    start,
+                    end: start + fam,
+                    score: 0.8,
+                    rule: "person_hangul_title",
+                });
+                continue;
+            }
+            let org_like = run.ends_with(['당', '대', '청', '부', '국', '처', '회', '단']);
+            let spaced = title.is_some_and(|t| {
+                (2..=4).contains(&n) && !(org_like && n == 3)
+                    || n == 1 && (t == "씨" || t == "님") && fam == run.len()
+            });
+            if spaced && (title_after.len() < after.len() || after.len() < text.len() - end) {
                 out.push(Found {
                     start,
                     end,
@@ -348,17 +367,23 @@ impl EastAsianNames {
             }
         }
         for title in HAN_TITLES.iter().filter(|t| t.chars().all(is_han)) {
+            // Chinese honorifics follow any full name or a family name alone (`张伟先生`,
+            // `王先生`); other titles (`監督`, `選手`) need a two-character family name at the
+            // start of the run (`鈴木健監督`), as `初監督` or `卓球選手` are words.
+            let chinese = CHINESE_HONORIFICS.contains(title);
             for (pos, _) in text.match_indices(title) {
                 let before: Vec<(usize, char)> = text[..pos]
                     .char_indices()
                     .rev()
                     .take_while(|&(_, c)| is_han(c))
-                    .take(3)
+                    .take(4)
                     .collect();
-                // Longest first; a family name alone takes a title too (`王先生`, `中村先生`).
-                let found = [3usize, 2, 1].into_iter().find_map(|n| {
+                let windows: &[usize] = if chinese { &[3, 2, 1] } else { &[4, 3, 2] };
+                let found = windows.iter().find_map(|&n| {
                     let &(s, _) = before.get(n - 1)?;
-                    Self::family_len(&self.han_family, &text[s..pos]).map(|_| s)
+                    let fam = Self::family_len(&self.han_family, &text[s..pos])?;
+                    let run_start = before.len() == n;
+                    (chinese || run_start && fam_chars(&text[s..pos], fam) == 2).then_some(s)
                 });
                 if let Some(s) = found {
                     out.push(Found {
@@ -446,6 +471,13 @@ impl EastAsianNames {
             }
         }
     }
+}
+
+/// `s` after a leading bracketed note of up to 16 bytes (`(35)`, `(28·여)`), or `s` itself.
+fn skip_parenthetical(s: &str) -> &str {
+    s.strip_prefix('(')
+        .and_then(|r| r.find(')').filter(|&i| i <= 16).map(|i| &r[i + 1..]))
+        .unwrap_or(s)
 }
 
 fn fam_chars(run: &str, fam_bytes: usize) -> usize {

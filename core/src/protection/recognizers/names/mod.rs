@@ -391,6 +391,50 @@ const STREET_WORDS: &[&str] = &[
     "Katu",
 ];
 
+/// Words right before a capitalised run that make it a street or place (`Via Carlo Cattaneo`).
+const STREET_PREFIXES: &[&str] = &[
+    "via",
+    "viale",
+    "rua",
+    "rue",
+    "avenue",
+    "av.",
+    "avenida",
+    "calle",
+    "ul.",
+    "ulica",
+    "al.",
+    "aleja",
+    "san",
+    "santa",
+    "santo",
+    "são",
+    "st",
+    "st.",
+    "saint",
+    "sankt",
+    "bairro",
+    "piazza",
+    "plaza",
+    "praça",
+    "largo",
+    "travessa",
+    "paseo",
+    "carrer",
+    "boulevard",
+    "bd",
+    "place",
+    "quai",
+    "r",
+    "r.",
+    "de",
+    "uscgc",
+    "usnv",
+    "usns",
+    "usns.",
+    "ship",
+];
+
 /// Words right after a capitalised run that make it an organisation, not a person.
 const ORG_WORDS: &[&str] = &[
     "Inc",
@@ -856,7 +900,24 @@ impl NameRecognizer {
                 .is_some_and(|t| {
                     !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b',')
                 });
+        // `Via Carlo Cattaneo`, `avenue Jules Ferry`, `San Bernardino`: a street or place
+        // prefix right before the run.
+        let prefix = before
+            .rsplit(|c: char| c.is_whitespace())
+            .next()
+            .is_some_and(|t| STREET_PREFIXES.iter().any(|p| p.eq_ignore_ascii_case(t)));
+        // `Carlo Cattaneo 88`: a house number right after it.
+        let number_after = text[words[last].end..].strip_prefix(' ').is_some_and(|r| {
+            let digits = r.bytes().take_while(u8::is_ascii_digit).count();
+            digits > 0
+                && r[digits..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        });
         if house_number
+            || prefix
+            || number_after
             || words[first..=last]
                 .iter()
                 .any(|w| ORG_WORDS.contains(&w.word) || STREET_WORDS.contains(&w.word))
@@ -1043,7 +1104,8 @@ impl NameRecognizer {
             }
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = iter.peek() {
-                if d.is_alphabetic() || d == '\'' || d == '’' || d == '-' {
+                // A Latin word ends where Han, kana or Hangul begins (`Smilesのメンバー`).
+                if d.is_alphabetic() && !is_cjk(d) || d == '\'' || d == '’' || d == '-' {
                     end = j + d.len_utf8();
                     iter.next();
                 } else {

@@ -89,6 +89,14 @@ fn gazetteer_names_alone_and_in_pairs() {
 }
 
 #[test]
+fn enumerations_of_names_take_in_their_weaker_items() {
+    let got = people("We hired Liesel, Brandt, Agathe and Osvaldo last spring.");
+    for name in ["Liesel", "Brandt", "Agathe", "Osvaldo"] {
+        assert!(got.iter().any(|p| p == name), "{name} not in {got:?}");
+    }
+}
+
+#[test]
 fn accented_names_match_with_and_without_diacritics() {
     finds(&[
         ("Our new hire is Amélie Brûlé.", "Amélie Brûlé"),
@@ -146,6 +154,9 @@ fn organisations_products_and_places_are_not_names() {
         "We migrated from Oracle to Postgres.",
         "Is Kubernetes better than Docker Swarm?",
         "I moved from Berlin to Lisbon in 2020.",
+        "Deliver it to 12 Via Giuseppe Verdi 5, Torino.",
+        "The shop is on Harriet Quimby Drive.",
+        "Ship to 44 avenue Victor Hugo, Paris.",
         "東京と大阪に行きました。",
         "서울에서 부산까지 기차로 갔다.",
     ]);
