@@ -159,9 +159,7 @@ const WEAK_CUES: &[&str] = &[
     "with",
     "and",
     "by",
-    "to",
     "for",
-    "from",
     "meet",
     "met",
     "contact",
@@ -178,14 +176,10 @@ const WEAK_CUES: &[&str] = &[
     "email",
     "call",
     "phone",
-    "visit",
-    "visited",
     "like",
     "loves",
     "including",
     "features",
-    "of",
-    "at",
     "me",
     "him",
     "her",
@@ -812,6 +806,14 @@ impl NameRecognizer {
                 (None, b) => b,
             };
             match found {
+                // After `ship it to`, `moved to`, `born in` a weakly known name is the place.
+                Some(found)
+                    if found.score < 0.85
+                        && Self::cue_before(text, words[found.first].start, PLACE_CUES)
+                            .is_some() =>
+                {
+                    i = found.last + 1;
+                }
                 Some(found) if !self.is_organisation(text, words, found.first, found.last) => {
                     let start = words[found.first].start;
                     let end = words[found.last].end;
