@@ -105,5 +105,19 @@ fn tokenize(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, discover_and_redact, tokenize);
+/// Construction, paid on every cold start: the whole engine, and the PERSON/LOCATION recognizer
+/// alone (its name lists are the largest data it loads).
+fn construction(c: &mut Criterion) {
+    let mut group = c.benchmark_group("construction");
+    group.sample_size(20);
+    group.bench_function("engine_new", |b| {
+        b.iter(|| black_box(ProtectionEngine::new(ProtectionConfig::default()).unwrap()))
+    });
+    group.bench_function("name_recognizer_new", |b| {
+        b.iter(|| black_box(pai_core::protection::recognizers::NameRecognizer::new().unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, discover_and_redact, tokenize, construction);
 criterion_main!(benches);
