@@ -14,14 +14,16 @@ mod context;
 mod names;
 mod overlap;
 mod pattern;
+mod propagate;
 mod validate;
 
-use super::text::{ceil_boundary, floor_boundary};
+use super::text::{ceil_boundary, floor_boundary, Folded};
 use super::{BuildError, ConfigError, CustomPattern, Entity};
 use pattern::PatternRecognizer;
 
 pub use names::NameRecognizer;
 pub(crate) use overlap::finish;
+pub use propagate::KnownValue;
 
 /// A span proposed by a recognizer, before overlap resolution. Byte offsets.
 #[derive(Debug, Clone)]
@@ -97,17 +99,34 @@ impl Recognizers {
 
     /// Reference path for tests: every recognizer over the whole text, no prefilter, no chunks.
     #[cfg(test)]
-    pub(crate) fn discover_plain(&self, text: &str, threshold: f64) -> Vec<Entity> {
+    pub(crate) fn discover_plain(&self, original: &str, threshold: f64) -> Vec<Entity> {
+        let folded = Folded::new(original);
+        let text = folded.text();
         let mut candidates = Vec::new();
         for p in &self.patterns {
             p.run(text, &mut candidates);
         }
         self.names.find(text, &mut candidates);
         candidates.retain(|c| c.score >= threshold && c.end > c.start);
-        finish(text, candidates)
+        propagate::finish_folded(original, &folded, candidates, &[])
     }
 
-    pub fn discover(&self, text: &str, threshold: f64) -> Vec<Entity> {
+    /// Discovery on the folded view of `original` (see [`Folded`]); spans are reported in the
+    /// original. A value found once is found wherever else it occurs.
+    pub fn discover(&self, original: &str, threshold: f64) -> Vec<Entity> {
+        self.discover_with_known(original, threshold, &[])
+    }
+
+    /// [`discover`](Self::discover), and also every occurrence of a `known` value (one found in
+    /// an earlier turn).
+    pub fn discover_with_known(
+        &self,
+        original: &str,
+        threshold: f64,
+        known: &[KnownValue],
+    ) -> Vec<Entity> {
+        let folded = Folded::new(original);
+        let text = folded.text();
         let mut candidates = Vec::new();
         for i in self.whole.candidates(text) {
             self.patterns[i].run(text, &mut candidates);
@@ -136,7 +155,7 @@ impl Recognizers {
         }
         self.names.find(text, &mut candidates);
         candidates.retain(|c| c.score >= threshold && c.end > c.start);
-        finish(text, candidates)
+        propagate::finish_folded(original, &folded, candidates, known)
     }
 }
 
