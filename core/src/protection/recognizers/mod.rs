@@ -11,6 +11,7 @@
 //! recognizers scan long texts chunk by chunk.
 mod built_in;
 mod context;
+mod location;
 mod names;
 mod overlap;
 mod pattern;
@@ -45,6 +46,7 @@ pub struct Recognizers {
     whole: Prefilter,
     chunked: Prefilter,
     names: NameRecognizer,
+    large_areas: location::LargeAreas,
 }
 
 #[derive(Debug)]
@@ -94,7 +96,15 @@ impl Recognizers {
             chunked: Prefilter::new(&patterns, chunked),
             patterns,
             names: NameRecognizer::new()?,
+            large_areas: location::LargeAreas::new(),
         })
+    }
+
+    /// A place finding that is a country, state or continent alone: not PII (see `location`).
+    fn large_area(&self, text: &str, c: &Candidate) -> bool {
+        c.entity_type == "LOCATION"
+            && c.recognizer != "street_address"
+            && self.large_areas.is_large_area(&text[c.start..c.end])
     }
 
     /// Reference path for tests: every recognizer over the whole text, no prefilter, no chunks.
@@ -107,7 +117,7 @@ impl Recognizers {
             p.run(text, &mut candidates);
         }
         self.names.find(text, &mut candidates);
-        candidates.retain(|c| c.score >= threshold && c.end > c.start);
+        candidates.retain(|c| c.score >= threshold && c.end > c.start && !self.large_area(text, c));
         propagate::finish_folded(original, &folded, candidates, &[])
     }
 
@@ -154,10 +164,12 @@ impl Recognizers {
             core_start = core_end;
         }
         self.names.find(text, &mut candidates);
-        candidates.retain(|c| c.score >= threshold && c.end > c.start);
+        candidates.retain(|c| c.score >= threshold && c.end > c.start && !self.large_area(text, c));
         propagate::finish_folded(original, &folded, candidates, known)
     }
 }
 
+#[cfg(test)]
+mod identifier_tests;
 #[cfg(test)]
 mod tests;
