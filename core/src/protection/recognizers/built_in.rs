@@ -104,6 +104,17 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
         validate: Some(validate::not_glued),
         ..Recognizer::DEFAULT
     },
+    Recognizer {
+        entity: "PHONE",
+        name: "phone_local",
+        // A seven-digit local number (`555-0199`): only with a phone word near.
+        pattern: r"(?-u:\b)[2-9][0-9]{2}[\-. ][0-9]{4}(?-u:\b)",
+        score: 0.3,
+        context_words: PHONE_CONTEXT,
+        context_boost: 0.35,
+        validate: Some(validate::not_glued),
+        ..Recognizer::DEFAULT
+    },
     // SSN
     Recognizer {
         entity: "SSN",

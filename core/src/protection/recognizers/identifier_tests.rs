@@ -37,6 +37,14 @@ fn miss(ty: &str, sentence: &str) {
 }
 
 #[test]
+fn seven_digit_local_phone_numbers_need_a_phone_word() {
+    hit("PHONE", "call me at 555-0199 tonight", "555-0199");
+    hit("PHONE", "my cell is 867 5309", "867 5309");
+    miss("PHONE", "the invoice total was 555-0199");
+    miss("PHONE", "call 555-0199-12");
+}
+
+#[test]
 fn us_bank_account_numbers_after_their_cue() {
     hit(
         "US_BANK_NUMBER",
@@ -556,4 +564,12 @@ mod properties {
             prop_assert!(!digits.contains("4111"), "{:?}", out);
         }
     }
+}
+
+#[test]
+fn both_prefilter_sets_build_within_their_limits() {
+    // Without its set a group runs every recognizer on every text: correct, but several
+    // times slower.
+    let r = crate::protection::Recognizers::new(&[]).unwrap();
+    assert!(r.prefilters_built());
 }

@@ -107,6 +107,12 @@ impl Recognizers {
             && self.large_areas.is_large_area(&text[c.start..c.end])
     }
 
+    /// Whether both prefilter sets were built (a set over its size limits is skipped).
+    #[cfg(test)]
+    pub(crate) fn prefilters_built(&self) -> bool {
+        self.whole.set.is_some() && self.chunked.set.is_some()
+    }
+
     /// Reference path for tests: every recognizer over the whole text, no prefilter, no chunks.
     #[cfg(test)]
     pub(crate) fn discover_plain(&self, original: &str, threshold: f64) -> Vec<Entity> {

@@ -8,7 +8,7 @@ use super::Candidate;
 use crate::domain::sensitive::Sensitive;
 use crate::protection::text::{word_char_at, word_char_before, Folded};
 use crate::protection::Entity;
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::{BTreeMap, HashSet};
 
 /// A value identified in an earlier turn of the conversation (e.g. revealed from an issued
@@ -96,17 +96,18 @@ fn occurrences(text: &str, accepted: &[Candidate], known: &[KnownValue]) -> Vec<
         return Vec::new();
     }
     let (patterns, sources): (Vec<String>, Vec<Source>) = values.into_iter().unzip();
-    let Ok(automaton) = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(&patterns)
-    else {
-        return Vec::new();
-    };
     // The canonical projection of the text, each of its bytes mapped to the folded character
     // it comes from.
     let mut canon = String::with_capacity(text.len());
     let mut from: Vec<(u32, u32)> = Vec::with_capacity(text.len());
     for (i, c) in text.char_indices() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                canon.push(c.to_ascii_lowercase());
+                from.push((i as u32, i as u32 + 1));
+            }
+            continue;
+        }
         if !c.is_alphanumeric() {
             continue;
         }
@@ -118,9 +119,9 @@ fn occurrences(text: &str, accepted: &[Candidate], known: &[KnownValue]) -> Vec<
     }
     let taken: HashSet<(usize, usize)> = accepted.iter().map(|c| (c.start, c.end)).collect();
     let mut out = Vec::new();
-    for m in automaton.find_iter(&canon) {
-        let start = from[m.start()].0 as usize;
-        let end = from[m.end() - 1].1 as usize;
+    for (pattern, m_start, m_end) in find_all(&canon, &patterns) {
+        let start = from[m_start].0 as usize;
+        let end = from[m_end - 1].1 as usize;
         if word_char_before(text, start) || word_char_at(text, end) {
             continue;
         }
@@ -130,7 +131,7 @@ fn occurrences(text: &str, accepted: &[Candidate], known: &[KnownValue]) -> Vec<
         if taken.contains(&(start, end)) {
             continue;
         }
-        let source = &sources[m.pattern().as_usize()];
+        let source = &sources[pattern];
         out.push(Candidate {
             entity_type: source.entity_type.clone(),
             start,
@@ -160,4 +161,45 @@ fn compact(span: &str) -> bool {
         }
     }
     true
+}
+
+/// Values up to this many are searched one by one (a few substring searches cost less than
+/// building an automaton); more go through one Aho-Corasick automaton.
+const MAX_SEPARATE_SEARCHES: usize = 16;
+
+/// Non-overlapping occurrences `(pattern, start, end)` of `patterns` in `haystack`, leftmost
+/// first and the longest at a position.
+fn find_all(haystack: &str, patterns: &[String]) -> Vec<(usize, usize, usize)> {
+    if patterns.len() > MAX_SEPARATE_SEARCHES {
+        let Ok(automaton) = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(patterns)
+        else {
+            return Vec::new();
+        };
+        return automaton
+            .find_iter(haystack)
+            .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+            .collect();
+    }
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, p) in patterns.iter().enumerate() {
+        found.extend(
+            haystack
+                .match_indices(p.as_str())
+                .map(|(s, _)| (i, s, s + p.len())),
+        );
+    }
+    // Leftmost-longest, non-overlapping, as the automaton would report them.
+    found.sort_by(|a, b| a.1.cmp(&b.1).then((b.2 - b.1).cmp(&(a.2 - a.1))));
+    let mut out = Vec::with_capacity(found.len());
+    let mut last_end = 0;
+    for f in found {
+        if f.1 >= last_end {
+            last_end = f.2;
+            out.push(f);
+        }
+    }
+    out
 }
