@@ -201,7 +201,9 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
     Recognizer {
         entity: "IBAN",
         name: "iban",
-        pattern: r"(?i)(?-u:\b)[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}(?-u:\b)",
+        // Upper or lower case, not mixed: a case-blind run would eat the words after an IBAN
+        // and the next IBAN with them.
+        pattern: r"(?-u:\b)(?:[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}|[a-z]{2}[0-9]{2}(?: ?[a-z0-9]){11,30})(?-u:\b)",
         score: 0.5,
         context_words: &["iban", "account", "bank"],
         context_boost: 0.2,
@@ -446,7 +448,7 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
         name: "aba_routing",
         pattern: r"(?-u:\b)[0-9]{9}(?-u:\b)",
         score: 0.2,
-        context_words: &["routing", "aba", "rtn", "transit", "routing number", "wire"],
+        context_words: &["routing", "aba", "rtn", "transit", "routing number"],
         context_boost: 0.6,
         validate: Some(validate::aba),
         ..Recognizer::DEFAULT

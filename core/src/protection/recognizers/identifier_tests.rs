@@ -78,6 +78,12 @@ fn aba_routing_numbers_need_checksum_and_cue() {
     );
     miss("ABA_ROUTING_NUMBER", "routing number 021000022");
     miss("ABA_ROUTING_NUMBER", "the id 021000021 alone");
+    // A passport that happens to pass the checksum stays a passport.
+    hit(
+        "US_PASSPORT",
+        "my passport number is 021000021 wire it to me",
+        "021000021",
+    );
 }
 
 #[test]
@@ -149,6 +155,10 @@ fn ibans_with_letters_in_the_bban_and_in_lower_case() {
         "gb82 west 1234 5698 7654 32",
     );
     miss("IBAN", "iban CH73 0076 2ABC D123 4567 9");
+    // Two IBANs in a row, words between: the first must not swallow the second.
+    let got = found("wire it to DE89 3704 0044 0532 0130 00 or to CH73 0076 2ABC D123 4567 8 ok");
+    let ibans: Vec<_> = got.iter().filter(|(t, _)| t == "IBAN").collect();
+    assert_eq!(ibans.len(), 2, "{got:?}");
 }
 
 #[test]
@@ -214,6 +224,16 @@ fn driver_licenses_of_the_large_states() {
         "12345678",
     );
     miss("DRIVER_LICENSE", "the new number is 12345678.");
+    // A nearer cue of another identifier takes the number.
+    hit(
+        "US_PASSPORT",
+        "driver's license U5004067 from the DMV. Passport no. 212347159 expires",
+        "212347159",
+    );
+    miss(
+        "DRIVER_LICENSE",
+        "my license expired; my passport number is 212347159",
+    );
     miss("DRIVER_LICENSE", "NY driver license 123 456");
 }
 

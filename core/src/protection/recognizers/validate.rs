@@ -413,6 +413,28 @@ pub(super) fn bank_account(p: &Proposal<'_>) -> Check {
 const DL_WORDS: &[&str] = &[
     "driver", "driver's", "drivers", "driving", "license", "licence", "dl", "dln", "dl#",
 ];
+/// Words that introduce another identifier: after one, a licence word further back no longer
+/// names the number.
+const OTHER_ID_WORDS: &[&str] = &[
+    "passport",
+    "ssn",
+    "social security",
+    "phone",
+    "card",
+    "account",
+    "acct",
+    "routing",
+    "iban",
+    "itin",
+    "nhs",
+    "sin",
+    "insurance",
+    "tax",
+    "zip",
+    "order",
+    "invoice",
+    "tracking",
+];
 /// How far before a number a licence word may stand (about two sentences).
 const DL_REACH: usize = 200;
 /// Score of a number that follows `number is` / `#` / `no.` with a licence word further back:
@@ -449,16 +471,27 @@ pub(super) fn driver_license(p: &Proposal<'_>) -> Check {
     {
         return Check::Drop;
     }
+    // A licence word further back names this number only if no other identifier is
+    // introduced in between ("driver's license A123 … Passport no. 212347159").
+    let far = lower_before(text, s, DL_REACH);
+    let last_dl_word = DL_WORDS
+        .iter()
+        .filter_map(|w| far.rfind(w).map(|i| i + w.len()))
+        .max();
+    if let Some(after_cue) = last_dl_word {
+        let between = &far[after_cue..];
+        if OTHER_ID_WORDS.iter().any(|w| contains_word(between, w)) {
+            return Check::Drop;
+        }
+    }
     let near = lower_before(text, s, 20);
     let introduced = near.contains('#')
         || ["number", "no", "num", "is", "id"]
             .iter()
             .any(|w| contains_word(&near, w));
-    if introduced && score < DL_DISTANT_CUE_SCORE {
-        let far = lower_before(text, s, DL_REACH);
-        if DL_WORDS.iter().any(|w| contains_word(&far, w)) {
-            return keep(s, e, DL_DISTANT_CUE_SCORE);
-        }
+    if introduced && score < DL_DISTANT_CUE_SCORE && DL_WORDS.iter().any(|w| contains_word(&far, w))
+    {
+        return keep(s, e, DL_DISTANT_CUE_SCORE);
     }
     keep(s, e, score)
 }
