@@ -11,6 +11,7 @@
 //! recognizers scan long texts chunk by chunk.
 mod built_in;
 mod context;
+mod entropy;
 mod location;
 mod names;
 mod overlap;
@@ -47,6 +48,7 @@ pub struct Recognizers {
     chunked: Prefilter,
     names: NameRecognizer,
     large_areas: location::LargeAreas,
+    secrets: entropy::PrefixlessSecrets,
 }
 
 #[derive(Debug)]
@@ -97,6 +99,7 @@ impl Recognizers {
             patterns,
             names: NameRecognizer::new()?,
             large_areas: location::LargeAreas::new(),
+            secrets: entropy::PrefixlessSecrets::new(),
         })
     }
 
@@ -123,6 +126,7 @@ impl Recognizers {
             p.run(text, &mut candidates);
         }
         self.names.find(text, &mut candidates);
+        self.secrets.find(text, &mut candidates);
         candidates.retain(|c| c.score >= threshold && c.end > c.start && !self.large_area(text, c));
         propagate::finish_folded(original, &folded, candidates, &[])
     }
@@ -170,6 +174,7 @@ impl Recognizers {
             core_start = core_end;
         }
         self.names.find(text, &mut candidates);
+        self.secrets.find(text, &mut candidates);
         candidates.retain(|c| c.score >= threshold && c.end > c.start && !self.large_area(text, c));
         propagate::finish_folded(original, &folded, candidates, known)
     }

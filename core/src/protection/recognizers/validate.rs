@@ -512,34 +512,6 @@ pub(super) fn not_glued_code(p: &Proposal<'_>) -> Check {
     }
 }
 
-/// A 40-character secret without a prefix (AWS secret access keys): exactly 40 characters of
-/// its alphabet, upper and lower case and digits mixed, high entropy.
-pub(super) fn high_entropy_secret(p: &Proposal<'_>) -> Check {
-    let Proposal {
-        text,
-        start: s,
-        end: e,
-        score,
-        ..
-    } = *p;
-    let b = text.as_bytes();
-    let alphabet = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'+' | b'=');
-    if (s > 0 && alphabet(b[s - 1])) || (e < b.len() && alphabet(b[e])) || word_char_at(text, e) {
-        return Check::Drop;
-    }
-    let m = &text[s..e];
-    let mixed = m.bytes().any(|c| c.is_ascii_uppercase())
-        && m.bytes().any(|c| c.is_ascii_lowercase())
-        && m.bytes().any(|c| c.is_ascii_digit());
-    if !mixed || v::entropy_bits(m) < SECRET_MIN_ENTROPY {
-        return Check::Drop;
-    }
-    keep(s, e, score)
-}
-
-/// Bits per character a random 40-character key has comfortably (≈4.9 expected) and words do not.
-const SECRET_MIN_ENTROPY: f64 = 4.2;
-
 /// A Luhn-valid card number; a known issuer prefix makes it certain.
 pub(super) fn card(p: &Proposal<'_>) -> Check {
     let Proposal {
