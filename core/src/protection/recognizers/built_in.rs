@@ -658,6 +658,7 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
             "address", "live", "lives", "located", "ship", "mail", "street",
         ],
         context_boost: 0.15,
+        validate: Some(validate::street_address),
         ..Recognizer::DEFAULT
     },
 ];

@@ -127,8 +127,10 @@ impl Recognizers {
         }
         self.names.find(text, &mut candidates);
         self.secrets.find(text, &mut candidates);
-        candidates.retain(|c| c.score >= threshold && c.end > c.start && !self.large_area(text, c));
-        propagate::finish_folded(original, &folded, candidates, &[])
+        candidates.retain(|c| c.score >= threshold && c.end > c.start);
+        propagate::finish_folded(original, &folded, candidates, &[], &|c| {
+            self.large_area(text, c)
+        })
     }
 
     /// Discovery on the folded view of `original` (see [`Folded`]); spans are reported in the
@@ -175,8 +177,10 @@ impl Recognizers {
         }
         self.names.find(text, &mut candidates);
         self.secrets.find(text, &mut candidates);
-        candidates.retain(|c| c.score >= threshold && c.end > c.start && !self.large_area(text, c));
-        propagate::finish_folded(original, &folded, candidates, known)
+        candidates.retain(|c| c.score >= threshold && c.end > c.start);
+        propagate::finish_folded(original, &folded, candidates, known, &|c| {
+            self.large_area(text, c)
+        })
     }
 }
 

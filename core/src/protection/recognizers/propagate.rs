@@ -37,16 +37,21 @@ pub(crate) fn canonical(value: &str) -> String {
         .collect()
 }
 
-/// Resolves overlaps among `candidates` (byte spans of the folded text), adds every further
-/// occurrence of an accepted or known value, and reports the entities in `original`'s offsets.
+/// Resolves overlaps among `candidates` (byte spans of the folded text), drops the accepted ones
+/// `discard` names, adds every further occurrence of an accepted or known value, and reports the
+/// entities in `original`'s offsets.
 pub(super) fn finish_folded(
     original: &str,
     folded: &Folded<'_>,
     candidates: Vec<Candidate>,
     known: &[KnownValue],
+    discard: &dyn Fn(&Candidate) -> bool,
 ) -> Vec<Entity> {
     let text = folded.text();
     let mut accepted = resolve_overlaps(candidates);
+    // Discarded after overlap resolution, so a discarded span still keeps the weaker readings
+    // of its words out (`Georgia` the state is no PERSON).
+    accepted.retain(|c| !discard(c));
     let extra = occurrences(text, &accepted, known);
     if !extra.is_empty() {
         accepted.extend(extra);

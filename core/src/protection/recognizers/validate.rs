@@ -962,3 +962,32 @@ pub(super) fn date_month_day(p: &Proposal<'_>) -> Check {
 pub(super) fn date_day_month(p: &Proposal<'_>) -> Check {
     day_month(p, 2, 1)
 }
+
+/// A street address; one that goes on to its city and state or ZIP is surer than the names it
+/// may contain (`46510 Linda Wells, West Christopherville, CO 55774` is an address, not a person).
+pub(super) fn street_address(p: &Proposal<'_>) -> Check {
+    let Proposal {
+        text,
+        start: s,
+        end: e,
+        score,
+        ..
+    } = *p;
+    let m = &text[s..e];
+    let with_zip = m.len() > 6 && m.as_bytes()[m.len() - 5..].iter().all(u8::is_ascii_digit)
+        || m.rsplit_once('-').is_some_and(|(_, plus4)| {
+            plus4.len() == 4 && plus4.bytes().all(|b| b.is_ascii_digit())
+        });
+    keep(
+        s,
+        e,
+        if with_zip {
+            ADDRESS_WITH_ZIP_SCORE
+        } else {
+            score
+        },
+    )
+}
+
+/// Above a full name's 0.85, so the address takes the span.
+const ADDRESS_WITH_ZIP_SCORE: f64 = 0.9;
