@@ -474,10 +474,16 @@ pub(super) fn driver_license(p: &Proposal<'_>) -> Check {
     // A licence word further back names this number only if no other identifier is
     // introduced in between ("driver's license A123 … Passport no. 212347159").
     let far = lower_before(text, s, DL_REACH);
-    let last_dl_word = DL_WORDS
-        .iter()
-        .filter_map(|w| far.rfind(w).map(|i| i + w.len()))
-        .max();
+    // Most numbers have no licence word anywhere near: one cheap look first.
+    let licence_word_near = far.contains("licen") || far.contains("driv") || far.contains("dl");
+    let last_dl_word = if licence_word_near {
+        DL_WORDS
+            .iter()
+            .filter_map(|w| far.rfind(w).map(|i| i + w.len()))
+            .max()
+    } else {
+        None
+    };
     if let Some(after_cue) = last_dl_word {
         let between = &far[after_cue..];
         if OTHER_ID_WORDS.iter().any(|w| contains_word(between, w)) {
@@ -489,7 +495,10 @@ pub(super) fn driver_license(p: &Proposal<'_>) -> Check {
         || ["number", "no", "num", "is", "id"]
             .iter()
             .any(|w| contains_word(&near, w));
-    if introduced && score < DL_DISTANT_CUE_SCORE && DL_WORDS.iter().any(|w| contains_word(&far, w))
+    if introduced
+        && score < DL_DISTANT_CUE_SCORE
+        && licence_word_near
+        && DL_WORDS.iter().any(|w| contains_word(&far, w))
     {
         return keep(s, e, DL_DISTANT_CUE_SCORE);
     }
