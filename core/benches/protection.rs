@@ -1,4 +1,5 @@
-//! Discovery + redaction and tokenization on prompts of 200 B, 4 KB and 64 KB.
+//! Discovery + redaction and tokenization on prompts of 200 B, 4 KB and 64 KB; discovery on
+//! disguised text of 4 KB and 1 MB.
 //!
 //! `cargo bench -p pai-core --bench protection`
 // Test support: a failed set-up step should fail the test at once, with its message.
@@ -119,5 +120,36 @@ fn construction(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, discover_and_redact, tokenize, construction);
+
+/// Disguised values (full-width digits, zero-width and no-break characters, dots as separators):
+/// the folded view has edits throughout. 4 KB, and 1 MB for the linear-time check.
+fn discover_disguised(c: &mut Criterion) {
+    let engine = ProtectionEngine::new(ProtectionConfig::default()).expect("engine");
+    let unit = "Card ４１１１ １１１１ １１１１ １１１１, mail jane\u{200B}@example.com, SSN 536.22.1874, \
+                call 415\u{00A0}555\u{2011}2671, 東京 😀 — version 1.2.3.4 on Nov 8. ";
+    let mut group = c.benchmark_group("discover_disguised");
+    group.sample_size(10);
+    for (size, name) in [(4 * 1024, "4KB"), (1 << 20, "1MB")] {
+        let mut text = String::with_capacity(size + unit.len());
+        while text.len() < size {
+            text.push_str(unit);
+        }
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(name), &text, |b, text| {
+            b.iter(|| {
+                let entities = engine.discover(black_box(text), 0.6);
+                black_box(redact::redact(text, &entities))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    discover_and_redact,
+    tokenize,
+    construction,
+    discover_disguised
+);
 criterion_main!(benches);

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use guardrails::GuardrailScanner;
 pub use pipeline::{InputProcessing, OutputProcessing, OutputResult};
-pub use recognizers::Recognizers;
+pub use recognizers::{KnownValue, Recognizers};
 pub use scan::{scan_jsonl, ScanStats};
 pub use tokenize::{IssuedTokens, TokenContext, TokenError};
 
@@ -220,6 +220,17 @@ impl ProtectionEngine {
     /// Finds entities scoring at least `threshold`, non-overlapping, ordered by position.
     pub fn discover(&self, text: &str, threshold: f64) -> Vec<Entity> {
         self.recognizers.discover(text, threshold)
+    }
+
+    /// [`discover`](Self::discover), and also every occurrence of a `known` value (one found in
+    /// an earlier turn of the conversation).
+    pub fn discover_with_known(
+        &self,
+        text: &str,
+        threshold: f64,
+        known: &[KnownValue],
+    ) -> Vec<Entity> {
+        self.recognizers.discover_with_known(text, threshold, known)
     }
 }
 

@@ -4,9 +4,9 @@ use super::guardrails::{
     GuardrailReport, Outcome, OutputSignals, REMOTE_GUARDRAIL_SIGNAL, REMOTE_UNAVAILABLE_SIGNAL,
 };
 use super::redact::{label, redact, replace_entities};
-use super::text::char_to_byte_offsets;
+use super::text::{char_to_byte_offsets, Folded};
 use super::tokenize::TokenContext;
-use super::{Entity, Mode, ProtectionEngine};
+use super::{Entity, KnownValue, Mode, ProtectionEngine};
 use crate::domain::sensitive::Sensitive;
 use crate::protection::remote::RemoteScan;
 use std::collections::BTreeMap;
@@ -65,8 +65,13 @@ impl ProtectionEngine {
         let threshold = self.config().input_guardrail_threshold;
         let mut report = self.guardrails().scan_input(text, threshold);
         self.apply_remote(&mut report, remote, threshold);
-        let entities =
-            self.discover_with_remote(text, self.config().input_classification_threshold, remote);
+        let known = known_values(tokens);
+        let entities = self.discover_with_remote(
+            text,
+            self.config().input_classification_threshold,
+            remote,
+            &known,
+        );
         let should_block = report.outcome != Outcome::Accepted;
         let found = entities.len();
 
@@ -96,7 +101,10 @@ impl ProtectionEngine {
                 Mode::Protect => {
                     let mut issued = Vec::with_capacity(found);
                     let out = replace_entities(text, &entities, |e| {
-                        let token = tokens.protect(&e.entity_type, e.text.expose());
+                        // The folded value: a disguised value (full-width digits, a zero-width
+                        // space) gets the token of its plain form.
+                        let value = Folded::new(e.text.expose());
+                        let token = tokens.protect(&e.entity_type, value.text());
                         issued.push(token.clone());
                         token
                     });
@@ -132,8 +140,13 @@ impl ProtectionEngine {
         signals_system_prompt: Option<&str>,
         remote: &RemoteScan,
     ) -> OutputResult {
-        let entities =
-            self.discover_with_remote(text, self.config().output_classification_threshold, remote);
+        let known = known_values(tokens);
+        let entities = self.discover_with_remote(
+            text,
+            self.config().output_classification_threshold,
+            remote,
+            &known,
+        );
         // Tokens this conversation issued are expected in the reply; everything else is a leak.
         let spans = tokens.token_spans(text);
         let leaked: Vec<Entity> = entities
@@ -185,8 +198,14 @@ impl ProtectionEngine {
     }
 
     /// Local discovery plus the findings of a remote classifier, overlaps resolved together.
-    fn discover_with_remote(&self, text: &str, threshold: f64, remote: &RemoteScan) -> Vec<Entity> {
-        let local = self.discover(text, threshold);
+    fn discover_with_remote(
+        &self,
+        text: &str,
+        threshold: f64,
+        remote: &RemoteScan,
+        known: &[KnownValue],
+    ) -> Vec<Entity> {
+        let local = self.discover_with_known(text, threshold, known);
         let Some(findings) = remote.findings.as_ref().filter(|f| !f.is_empty()) else {
             return local;
         };
@@ -249,6 +268,22 @@ impl ProtectionEngine {
             }
         }
     }
+}
+
+/// The values behind the tokens this conversation issued in earlier turns: a value tokenized
+/// once is found again even where no cue precedes it.
+fn known_values(tokens: &TokenContext) -> Vec<KnownValue> {
+    tokens
+        .issued()
+        .iter()
+        .filter_map(|(token, entity_type)| {
+            let value = tokens.reveal(token).ok()?;
+            Some(KnownValue {
+                entity_type: entity_type.to_owned(),
+                value: Sensitive::new(value),
+            })
+        })
+        .collect()
 }
 
 fn rewritten(

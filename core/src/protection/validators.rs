@@ -199,6 +199,119 @@ pub fn ssn_valid(digits: &str) -> bool {
     true
 }
 
+/// The ASCII digits of `s`, as numbers.
+fn digit_values(s: &str) -> Vec<u32> {
+    s.bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| u32::from(b - b'0'))
+        .collect()
+}
+
+/// ABA routing transit number: nine digits, a Federal Reserve prefix (00-12, 21-32, 61-72, 80)
+/// and the 3-7-1 checksum.
+pub fn aba_valid(s: &str) -> bool {
+    let d = digit_values(s);
+    if d.len() != 9 {
+        return false;
+    }
+    let prefix = d[0] * 10 + d[1];
+    let prefix_ok = matches!(prefix, 0..=12 | 21..=32 | 61..=72 | 80);
+    let sum: u32 = d
+        .iter()
+        .zip([3, 7, 1].iter().cycle())
+        .map(|(x, w)| x * w)
+        .sum();
+    prefix_ok && sum.is_multiple_of(10) && d.iter().any(|&x| x != 0)
+}
+
+/// US ITIN: nine digits, area 9xx, group 50-65, 70-88, 90-92 or 94-99.
+pub fn itin_valid(s: &str) -> bool {
+    let d = digit_values(s);
+    if d.len() != 9 || d[0] != 9 {
+        return false;
+    }
+    let group = d[3] * 10 + d[4];
+    matches!(group, 50..=65 | 70..=88 | 90..=92 | 94..=99)
+}
+
+/// UK National Insurance number: two prefix letters (first not D, F, I, Q, U, V; second not
+/// D, F, I, O, Q, U, V; not BG, GB, KN, NK, NT, TN, ZZ), six digits, an optional suffix A-D.
+pub fn nino_valid(s: &str) -> bool {
+    let compact: Vec<u8> = s
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    if !(8..=9).contains(&compact.len()) {
+        return false;
+    }
+    let (a, b) = (compact[0], compact[1]);
+    let first_ok = a.is_ascii_uppercase() && !b"DFIQUV".contains(&a);
+    let second_ok = b.is_ascii_uppercase() && !b"DFIOQUV".contains(&b);
+    let pair_banned = [b"BG", b"GB", b"KN", b"NK", b"NT", b"TN", b"ZZ"]
+        .iter()
+        .any(|p| p[..] == compact[..2]);
+    let digits_ok = compact[2..8].iter().all(u8::is_ascii_digit);
+    let suffix_ok = compact.get(8).is_none_or(|c| (b'A'..=b'D').contains(c));
+    first_ok && second_ok && !pair_banned && digits_ok && suffix_ok
+}
+
+/// NHS number: ten digits, mod-11 check digit (weights 10 to 2; a remainder giving 10 is
+/// never issued).
+pub fn nhs_valid(s: &str) -> bool {
+    let d = digit_values(s);
+    if d.len() != 10 || d.iter().all(|&x| x == d[0]) {
+        return false;
+    }
+    let sum: u32 = d[..9]
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x * (10 - i as u32))
+        .sum();
+    let check = match 11 - sum % 11 {
+        11 => 0,
+        10 => return false,
+        c => c,
+    };
+    check == d[9]
+}
+
+/// Canadian Social Insurance Number: nine digits, Luhn, first digit not 0 or 8.
+pub fn sin_valid(s: &str) -> bool {
+    let d = digit_values(s);
+    d.len() == 9 && d[0] != 0 && d[0] != 8 && luhn_valid(s) && d.iter().any(|&x| x != d[0])
+}
+
+/// An IPv4 netmask (contiguous one bits from the top, at least eight) or the all-zero and
+/// broadcast addresses: configuration values, not a host.
+pub fn ipv4_is_mask(s: &str) -> bool {
+    let Ok(addr) = s.parse::<std::net::Ipv4Addr>() else {
+        return false;
+    };
+    let bits = u32::from(addr);
+    bits == 0 || (bits.leading_ones() >= 8 && bits.leading_ones() + bits.trailing_zeros() == 32)
+}
+
+/// Shannon entropy of `s` in bits per character.
+pub fn entropy_bits(s: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    for b in s.bytes() {
+        counts[usize::from(b)] += 1;
+    }
+    let n = s.len() as f64;
+    if n == 0.0 {
+        return 0.0;
+    }
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
 /// NANP: area code and exchange start with 2-9, area code is not N11 / 555 exchange is fine.
 pub fn nanp_valid(ten_digits: &[u8]) -> bool {
     ten_digits.len() == 10
@@ -319,6 +432,41 @@ mod tests {
         assert!(!ssn_valid("536-00-1234"));
         assert!(!ssn_valid("536-22-0000"));
         assert!(!ssn_valid("123-45-6789"));
+    }
+
+    #[test]
+    fn bank_and_national_numbers() {
+        assert!(aba_valid("021000021"));
+        assert!(aba_valid("011401533"));
+        assert!(!aba_valid("021000022")); // checksum
+        assert!(!aba_valid("991000021")); // no such Federal Reserve prefix
+        assert!(itin_valid("912-70-1234"));
+        assert!(itin_valid("999 94 1234"));
+        assert!(!itin_valid("912-93-1234")); // group 93 is not issued
+        assert!(!itin_valid("812-70-1234"));
+        assert!(nino_valid("AB 12 34 56 C"));
+        assert!(nino_valid("JG103759A"));
+        assert!(!nino_valid("GB123456A")); // banned prefix
+        assert!(!nino_valid("DA123456A")); // D is never a first letter
+        assert!(!nino_valid("AB123456E")); // suffix A-D only
+        assert!(nhs_valid("943 476 5919"));
+        assert!(nhs_valid("4010232137"));
+        assert!(!nhs_valid("943 476 5918"));
+        assert!(sin_valid("130 692 544"));
+        assert!(!sin_valid("130 692 545"));
+        assert!(luhn_valid("046454286") && !sin_valid("046 454 286")); // 0 is not issued
+        assert!(luhn_valid("846454288") && !sin_valid("846 454 288")); // 8 is not issued
+    }
+
+    #[test]
+    fn masks_and_entropy() {
+        assert!(ipv4_is_mask("255.255.255.0"));
+        assert!(ipv4_is_mask("255.255.240.0"));
+        assert!(ipv4_is_mask("0.0.0.0"));
+        assert!(!ipv4_is_mask("255.0.255.0"));
+        assert!(!ipv4_is_mask("192.168.1.10"));
+        assert!(entropy_bits("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") > 4.0);
+        assert!(entropy_bits("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") < 0.1);
     }
 
     #[test]

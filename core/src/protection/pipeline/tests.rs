@@ -244,3 +244,36 @@ fn remote_guardrail_score_and_findings_are_merged() {
     let p = e.process_input("é Zorgo writes", Mode::Redact, &mut ctx(), &calm);
     assert_eq!(p.processed_text(), Some("é [PERSON] writes"));
 }
+
+#[test]
+fn a_value_tokenized_in_an_earlier_turn_is_protected_again_without_its_cue() {
+    let e = engine(ProtectionConfig::default());
+    let mut tokens = ctx();
+    let first = e.process_input(
+        "My passport number is 912345678.",
+        Mode::Protect,
+        &mut tokens,
+        &RemoteScan::default(),
+    );
+    assert!(!first.processed_text().unwrap().contains("912345678"));
+    // A later turn, as a fresh context over the persisted tokens.
+    let mut later = TokenContext::new("conv-1", &TenantKey([3; 32]), tokens.into_issued());
+    let second = e.process_input(
+        "Is 912345678 still valid?",
+        Mode::Protect,
+        &mut later,
+        &RemoteScan::default(),
+    );
+    let sent = second.processed_text().unwrap();
+    assert!(!sent.contains("912345678"), "{sent}");
+    assert!(second.discovery.contains_key("US_PASSPORT"));
+    // A fresh conversation knows nothing of it.
+    let mut other = TokenContext::new("conv-2", &TenantKey([3; 32]), IssuedTokens::new());
+    let third = e.process_input(
+        "Is 912345678 still valid?",
+        Mode::Protect,
+        &mut other,
+        &RemoteScan::default(),
+    );
+    assert!(third.processed_text().unwrap().contains("912345678"));
+}

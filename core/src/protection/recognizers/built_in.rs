@@ -104,6 +104,17 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
         validate: Some(validate::not_glued),
         ..Recognizer::DEFAULT
     },
+    Recognizer {
+        entity: "PHONE",
+        name: "phone_local",
+        // A seven-digit local number (`555-0199`): only with a phone word near.
+        pattern: r"(?-u:\b)[2-9][0-9]{2}[\-. ][0-9]{4}(?-u:\b)",
+        score: 0.3,
+        context_words: PHONE_CONTEXT,
+        context_boost: 0.35,
+        validate: Some(validate::not_glued),
+        ..Recognizer::DEFAULT
+    },
     // SSN
     Recognizer {
         entity: "SSN",
@@ -122,6 +133,16 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
         score: 0.55,
         context_words: SSN_CONTEXT,
         context_boost: 0.4,
+        validate: Some(validate::ssn),
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "SSN",
+        name: "ssn_dotted",
+        pattern: r"(?-u:\b)[0-9]{3}\.[0-9]{2}\.[0-9]{4}(?-u:\b)",
+        score: 0.6,
+        context_words: SSN_CONTEXT,
+        context_boost: 0.35,
         validate: Some(validate::ssn),
         ..Recognizer::DEFAULT
     },
@@ -166,11 +187,23 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
         validate: Some(validate::card),
         ..Recognizer::DEFAULT
     },
+    Recognizer {
+        entity: "CREDIT_CARD",
+        name: "card_dotted",
+        pattern: r"(?-u:\b)[0-9]{4}(?:\.[0-9]{4,6}){2}(?:\.[0-9]{1,4}){0,2}(?-u:\b)",
+        score: 0.5,
+        context_words: CARD_CONTEXT,
+        context_boost: 0.3,
+        validate: Some(validate::card),
+        ..Recognizer::DEFAULT
+    },
     // IBAN
     Recognizer {
         entity: "IBAN",
         name: "iban",
-        pattern: r"(?-u:\b)[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}(?-u:\b)",
+        // Upper or lower case, not mixed: a case-blind run would eat the words after an IBAN
+        // and the next IBAN with them.
+        pattern: r"(?-u:\b)(?:[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}|[a-z]{2}[0-9]{2}(?: ?[a-z0-9]){11,30})(?-u:\b)",
         score: 0.5,
         context_words: &["iban", "account", "bank"],
         context_boost: 0.2,
@@ -226,6 +259,7 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
         score: 0.6,
         context_words: &["mac", "hardware", "ethernet", "wifi", "nic"],
         context_boost: 0.3,
+        validate: Some(validate::mac_dotted),
         ..Recognizer::DEFAULT
     },
     // URL
@@ -274,6 +308,7 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
         score: 0.25,
         context_words: DL_CONTEXT,
         context_boost: 0.55,
+        validate: Some(validate::driver_license),
         ..Recognizer::DEFAULT
     },
     Recognizer {
@@ -283,6 +318,7 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
         score: 0.05,
         context_words: DL_CONTEXT,
         context_boost: 0.6,
+        validate: Some(validate::driver_license),
         ..Recognizer::DEFAULT
     },
     Recognizer {
@@ -292,6 +328,41 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
         score: 0.4,
         context_words: DL_CONTEXT,
         context_boost: 0.45,
+        validate: Some(validate::driver_license),
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "DRIVER_LICENSE",
+        name: "dl_spaced",
+        // NY `123 456 789`, PA `12 345 678`, MI `A 123 456 789 012`, NJ `A1234 56789 01234`.
+        pattern: r"(?-u:\b)(?:[A-Z] ?)?[0-9]{2,5}(?: [0-9]{3,5}){1,3}(?-u:\b)",
+        score: 0.05,
+        context_words: DL_CONTEXT,
+        context_boost: 0.6,
+        validate: Some(validate::driver_license),
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "DRIVER_LICENSE",
+        name: "dl_washington",
+        // Washington since 2018: `WDL` + 9 letters or digits.
+        pattern: r"(?-u:\b)WDL[A-Z0-9]{9}(?-u:\b)",
+        score: 0.7,
+        context_words: DL_CONTEXT,
+        context_boost: 0.3,
+        validate: Some(validate::not_glued_code),
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "DRIVER_LICENSE",
+        name: "dl_washington_legacy",
+        // Washington before 2018: 5 letters of the family name (`*`-padded), 2 initials,
+        // 3 digits, 2 check characters.
+        pattern: r"(?-u:\b)[A-Z][A-Z*]{4}[A-Z][A-Z*][0-9]{3}[A-Z0-9]{2}(?-u:\b)",
+        score: 0.1,
+        context_words: DL_CONTEXT,
+        context_boost: 0.55,
+        validate: Some(validate::not_glued_code),
         ..Recognizer::DEFAULT
     },
     // DATE
@@ -337,6 +408,105 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
         context_boost: 0.4,
         validate: Some(validate::date_day_first),
         captures: true,
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "DATE",
+        name: "date_month_day",
+        pattern: r"(?i)(?-u:\b)(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.? ([0-9]{1,2})(?:st|nd|rd|th)?(?-u:\b)",
+        score: 0.6,
+        context_words: DATE_CONTEXT,
+        context_boost: 0.4,
+        validate: Some(validate::date_month_day),
+        captures: true,
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "DATE",
+        name: "date_day_month",
+        pattern: r"(?i)(?-u:\b)([0-9]{1,2})(?:st|nd|rd|th)?(?: of)? (jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?-u:\b)",
+        score: 0.6,
+        context_words: DATE_CONTEXT,
+        context_boost: 0.4,
+        validate: Some(validate::date_day_month),
+        captures: true,
+        ..Recognizer::DEFAULT
+    },
+    // US_BANK_NUMBER: no format of its own, so only after its cue.
+    Recognizer {
+        entity: "US_BANK_NUMBER",
+        name: "bank_account_cue",
+        pattern: r"(?i)(?-u:\b)(account|acct|a/c|checking|savings|chequing)(?-u:\b)([^0-9\n]{0,24}?)([0-9]{8,17})(?-u:\b)",
+        score: 0.85,
+        validate: Some(validate::bank_account),
+        captures: true,
+        value_group: Some(3),
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "ABA_ROUTING_NUMBER",
+        name: "aba_routing",
+        pattern: r"(?-u:\b)[0-9]{9}(?-u:\b)",
+        score: 0.2,
+        context_words: &["routing", "aba", "rtn", "transit", "routing number"],
+        context_boost: 0.6,
+        validate: Some(validate::aba),
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "US_ITIN",
+        name: "itin",
+        pattern: r"(?-u:\b)9[0-9]{2}[ \-]?[5-9][0-9][ \-]?[0-9]{4}(?-u:\b)",
+        score: 0.3,
+        context_words: &["itin", "taxpayer", "tax id", "tin", "individual taxpayer"],
+        context_boost: 0.5,
+        validate: Some(validate::itin),
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "US_ITIN",
+        name: "itin_dashed",
+        pattern: r"(?-u:\b)9[0-9]{2}-[5-9][0-9]-[0-9]{4}(?-u:\b)",
+        score: 0.65,
+        context_words: &["itin", "taxpayer", "tax id", "tin", "individual taxpayer"],
+        context_boost: 0.3,
+        validate: Some(validate::itin),
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "UK_NINO",
+        name: "uk_nino",
+        pattern: r"(?-u:\b)[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]?(?-u:\b)",
+        score: 0.55,
+        context_words: &[
+            "national insurance",
+            "nino",
+            "ni number",
+            "ni no",
+            "insurance number",
+        ],
+        context_boost: 0.4,
+        validate: Some(validate::nino),
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "UK_NHS",
+        name: "uk_nhs",
+        pattern: r"(?-u:\b)[0-9]{3}[ \-]?[0-9]{3}[ \-]?[0-9]{4}(?-u:\b)",
+        score: 0.3,
+        context_words: &["nhs", "health service", "nhs number", "nhs no", "patient"],
+        context_boost: 0.55,
+        validate: Some(validate::nhs),
+        ..Recognizer::DEFAULT
+    },
+    Recognizer {
+        entity: "CA_SIN",
+        name: "ca_sin",
+        pattern: r"(?-u:\b)[0-9]{3}[ \-]?[0-9]{3}[ \-]?[0-9]{3}(?-u:\b)",
+        score: 0.3,
+        context_words: &["sin", "social insurance", "sin#", "insurance number"],
+        context_boost: 0.55,
+        validate: Some(validate::sin),
         ..Recognizer::DEFAULT
     },
     // CRYPTO
@@ -478,16 +648,17 @@ pub(super) const BUILT_IN: &[Recognizer] = &[
         whole_text: true,
         ..Recognizer::DEFAULT
     },
-    // LOCATION: US street addresses, optionally with city, state and ZIP.
+    // LOCATION: US street addresses, optionally with city, state and ZIP (all in one span).
     Recognizer {
         entity: "LOCATION",
         name: "street_address",
-        pattern: r"(?-u:\b)[0-9]{1,6}(?: [A-Z][a-z]+| [0-9]{1,3}(?:st|nd|rd|th)){1,4} (?:(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Way|Place|Square|Trail|Terrace|Circle|Parkway|Highway|Alley|Bridge|Brook|Burg|Bypass|Camp|Canyon|Cape|Causeway|Center|Centre|Cliff|Club|Common|Corner|Course|Cove|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Estate|Expressway|Extension|Fall|Ferry|Field|Flat|Ford|Forest|Forge|Fork|Fort|Freeway|Garden|Gateway|Glen|Green|Grove|Harbor|Haven|Height|Hill|Hollow|Inlet|Island|Isle|Junction|Key|Knoll|Lake|Land|Landing|Light|Loaf|Lock|Lodge|Loop|Mall|Manor|Meadow|Mews|Mill|Mission|Motorway|Mount|Mountain|Neck|Orchard|Oval|Overpass|Park|Pass|Path|Pike|Pine|Plain|Plaza|Point|Port|Prairie|Radial|Ramp|Ranch|Rapid|Rest|Ridge|River|Route|Row|Rue|Run|Shoal|Shore|Skyway|Spring|Spur|Station|Stravenue|Stream|Summit|Throughway|Trace|Track|Trafficway|Tunnel|Turnpike|Underpass|Union|Valley|Viaduct|View|Village|Ville|Vista|Walk|Wall|Well|Branch|Via)s?|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl)\.?(?:,? (?:Apt\.?|Suite|Ste\.?|Unit|#) ?[0-9A-Z]+)?(?:,? (?:[A-Z][a-z]+ ?){1,3}, [A-Z]{2} [0-9]{5}(?:-[0-9]{4})?)?(?-u:\b)",
+        pattern: r"(?-u:\b)[0-9]{1,6}(?: [A-Z][a-z]+| [0-9]{1,3}(?:st|nd|rd|th)){1,4} (?:(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Way|Place|Square|Trail|Terrace|Circle|Parkway|Highway|Alley|Bridge|Brook|Burg|Bypass|Camp|Canyon|Cape|Causeway|Center|Centre|Cliff|Club|Common|Corner|Course|Cove|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Estate|Expressway|Extension|Fall|Ferry|Field|Flat|Ford|Forest|Forge|Fork|Fort|Freeway|Garden|Gateway|Glen|Green|Grove|Harbor|Haven|Height|Hill|Hollow|Inlet|Island|Isle|Junction|Key|Knoll|Lake|Land|Landing|Light|Loaf|Lock|Lodge|Loop|Mall|Manor|Meadow|Mews|Mill|Mission|Motorway|Mount|Mountain|Neck|Orchard|Oval|Overpass|Park|Pass|Path|Pike|Pine|Plain|Plaza|Point|Port|Prairie|Radial|Ramp|Ranch|Rapid|Rest|Ridge|River|Route|Row|Rue|Run|Shoal|Shore|Skyway|Spring|Spur|Station|Stravenue|Stream|Summit|Throughway|Trace|Track|Trafficway|Tunnel|Turnpike|Underpass|Union|Valley|Viaduct|View|Village|Ville|Vista|Walk|Wall|Well|Branch|Via)s?|St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl)\.?(?:,? (?:Apt\.?|Suite|Ste\.?|Unit|#) ?[0-9A-Z]+)?(?:,? (?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+,? (?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming)(?:,? [0-9]{5}(?:-[0-9]{4})?)?|,? (?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+ [0-9]{5}(?:-[0-9]{4})?|,? [0-9]{5}(?:-[0-9]{4})?)?(?-u:\b)",
         score: 0.8,
         context_words: &[
             "address", "live", "lives", "located", "ship", "mail", "street",
         ],
         context_boost: 0.15,
+        validate: Some(validate::street_address),
         ..Recognizer::DEFAULT
     },
 ];

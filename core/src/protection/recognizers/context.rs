@@ -66,7 +66,7 @@ fn raise(
 }
 
 /// `haystack` contains `word` not glued to other letters on either side.
-fn contains_word(haystack: &str, word: &str) -> bool {
+pub(super) fn contains_word(haystack: &str, word: &str) -> bool {
     let mut from = 0;
     while let Some(pos) = haystack[from..].find(word) {
         let s = from + pos;

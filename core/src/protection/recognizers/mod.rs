@@ -11,17 +11,21 @@
 //! recognizers scan long texts chunk by chunk.
 mod built_in;
 mod context;
+mod entropy;
+mod location;
 mod names;
 mod overlap;
 mod pattern;
+mod propagate;
 mod validate;
 
-use super::text::{ceil_boundary, floor_boundary};
+use super::text::{ceil_boundary, floor_boundary, Folded};
 use super::{BuildError, ConfigError, CustomPattern, Entity};
 use pattern::PatternRecognizer;
 
 pub use names::NameRecognizer;
 pub(crate) use overlap::finish;
+pub use propagate::KnownValue;
 
 /// A span proposed by a recognizer, before overlap resolution. Byte offsets.
 #[derive(Debug, Clone)]
@@ -43,6 +47,8 @@ pub struct Recognizers {
     whole: Prefilter,
     chunked: Prefilter,
     names: NameRecognizer,
+    large_areas: location::LargeAreas,
+    secrets: entropy::PrefixlessSecrets,
 }
 
 #[derive(Debug)]
@@ -92,22 +98,57 @@ impl Recognizers {
             chunked: Prefilter::new(&patterns, chunked),
             patterns,
             names: NameRecognizer::new()?,
+            large_areas: location::LargeAreas::new(),
+            secrets: entropy::PrefixlessSecrets::new(),
         })
+    }
+
+    /// A place finding that is a country, state or continent alone: not PII (see `location`).
+    fn large_area(&self, text: &str, c: &Candidate) -> bool {
+        c.entity_type == "LOCATION"
+            && c.recognizer != "street_address"
+            && self.large_areas.is_large_area(&text[c.start..c.end])
+    }
+
+    /// Whether both prefilter sets were built (a set over its size limits is skipped).
+    #[cfg(test)]
+    pub(crate) fn prefilters_built(&self) -> bool {
+        self.whole.set.is_some() && self.chunked.set.is_some()
     }
 
     /// Reference path for tests: every recognizer over the whole text, no prefilter, no chunks.
     #[cfg(test)]
-    pub(crate) fn discover_plain(&self, text: &str, threshold: f64) -> Vec<Entity> {
+    pub(crate) fn discover_plain(&self, original: &str, threshold: f64) -> Vec<Entity> {
+        let folded = Folded::new(original);
+        let text = folded.text();
         let mut candidates = Vec::new();
         for p in &self.patterns {
             p.run(text, &mut candidates);
         }
         self.names.find(text, &mut candidates);
+        self.secrets.find(text, &mut candidates);
         candidates.retain(|c| c.score >= threshold && c.end > c.start);
-        finish(text, candidates)
+        propagate::finish_folded(original, &folded, candidates, &[], &|c| {
+            self.large_area(text, c)
+        })
     }
 
-    pub fn discover(&self, text: &str, threshold: f64) -> Vec<Entity> {
+    /// Discovery on the folded view of `original` (see [`Folded`]); spans are reported in the
+    /// original. A value found once is found wherever else it occurs.
+    pub fn discover(&self, original: &str, threshold: f64) -> Vec<Entity> {
+        self.discover_with_known(original, threshold, &[])
+    }
+
+    /// [`discover`](Self::discover), and also every occurrence of a `known` value (one found in
+    /// an earlier turn).
+    pub fn discover_with_known(
+        &self,
+        original: &str,
+        threshold: f64,
+        known: &[KnownValue],
+    ) -> Vec<Entity> {
+        let folded = Folded::new(original);
+        let text = folded.text();
         let mut candidates = Vec::new();
         for i in self.whole.candidates(text) {
             self.patterns[i].run(text, &mut candidates);
@@ -135,10 +176,15 @@ impl Recognizers {
             core_start = core_end;
         }
         self.names.find(text, &mut candidates);
+        self.secrets.find(text, &mut candidates);
         candidates.retain(|c| c.score >= threshold && c.end > c.start);
-        finish(text, candidates)
+        propagate::finish_folded(original, &folded, candidates, known, &|c| {
+            self.large_area(text, c)
+        })
     }
 }
 
+#[cfg(test)]
+mod identifier_tests;
 #[cfg(test)]
 mod tests;

@@ -40,7 +40,7 @@ pub(crate) fn finish(text: &str, candidates: Vec<Candidate>) -> Vec<Entity> {
     to_entities(text, resolve_overlaps(candidates))
 }
 
-fn to_entities(text: &str, accepted: Vec<Candidate>) -> Vec<Entity> {
+pub(super) fn to_entities(text: &str, accepted: Vec<Candidate>) -> Vec<Entity> {
     let mut offsets = Vec::with_capacity(accepted.len() * 2);
     for c in &accepted {
         offsets.push(c.start);

@@ -3,7 +3,8 @@
 //! possibly narrowed or rescored, or drops it. Checks of a bare value that need no surrounding
 //! text (Luhn, mod-97, SSN ranges, …) are in [`crate::protection::validators`], shared with
 //! tokenization.
-use crate::protection::text::{word_char_at, word_char_before};
+use super::context::contains_word;
+use crate::protection::text::{ceil_boundary, floor_boundary, word_char_at, word_char_before};
 use crate::protection::validators as v;
 use regex::Captures;
 
@@ -168,6 +169,10 @@ pub(super) fn nanp_phone(p: &Proposal<'_>) -> Check {
     if !v::nanp_valid(ten) {
         return Check::Drop;
     }
+    // Introduced as an NHS number and passing its check digit: that is what it is.
+    if contains_word(&lower_before(text, s, 24), "nhs") && v::nhs_valid(m) {
+        return Check::Drop;
+    }
     let separated = m.bytes().any(|b| matches!(b, b' ' | b'-' | b'.' | b'(')) || m.starts_with('+');
     keep(s, e, if separated { score } else { 0.4 })
 }
@@ -218,6 +223,298 @@ pub(super) fn ssn(p: &Proposal<'_>) -> Check {
         ..
     } = *p;
     if glued(text, s, e) || digit_neighbour(text, s, e) || !v::ssn_valid(&text[s..e]) {
+        return Check::Drop;
+    }
+    if part_of_code(text, s, e) || product_cue(text, s, SSN_WORDS) {
+        return Check::Drop;
+    }
+    keep(s, e, score)
+}
+
+const SSN_WORDS: &[&str] = &["ssn", "social security", "social sec", "ss#", "taxpayer"];
+
+/// Words that name a catalogue or order code: an SSN-shaped value after them is that code.
+const PRODUCT_WORDS: &[&str] = &[
+    "sku",
+    "part",
+    "part no",
+    "p/n",
+    "pn",
+    "item",
+    "model",
+    "product",
+    "serial",
+    "order",
+    "ref",
+    "reference",
+    "invoice",
+    "catalog",
+    "catalogue",
+    "lot",
+    "batch",
+    "tracking",
+    "ticket",
+    "case",
+    "stock",
+    "upc",
+    "asin",
+    "isbn",
+    "version",
+    "build",
+];
+
+/// The lower-cased text in the `before` bytes before byte `s`.
+fn lower_before(text: &str, s: usize, before: usize) -> String {
+    text[floor_boundary(text, s.saturating_sub(before))..s].to_lowercase()
+}
+
+/// The lower-cased text in the `after` bytes after byte `e`.
+fn lower_after(text: &str, e: usize, after: usize) -> String {
+    text[e..ceil_boundary(text, (e + after).min(text.len()))].to_lowercase()
+}
+
+/// A product or order word shortly before `s`, and no word of `own` (the type's own cues).
+fn product_cue(text: &str, s: usize, own: &[&str]) -> bool {
+    let before = lower_before(text, s, 24);
+    PRODUCT_WORDS.iter().any(|w| contains_word(&before, w))
+        && !own.iter().any(|w| contains_word(&before, w))
+}
+
+/// One segment of a longer code: joined by `-`, `/`, `_`, `.` or `#` to more letters or digits
+/// (`AB-536-22-1234`, `536-22-1234-X`).
+fn part_of_code(text: &str, s: usize, e: usize) -> bool {
+    let b = text.as_bytes();
+    let joint = |c: u8| matches!(c, b'-' | b'/' | b'_' | b'.' | b'#');
+    let before = s >= 2 && joint(b[s - 1]) && b[s - 2].is_ascii_alphanumeric();
+    let after = e + 1 < b.len() && joint(b[e]) && b[e + 1].is_ascii_alphanumeric();
+    before || after
+}
+
+/// A digit value whose groups use one separator throughout (`123 456 789`, not `123-456 789`).
+fn one_separator(m: &str) -> bool {
+    let mut seps = m.bytes().filter(|b| !b.is_ascii_alphanumeric());
+    match seps.next() {
+        None => true,
+        Some(first) => seps.all(|b| b == first),
+    }
+}
+
+/// A standalone digit value of `digits` digits that passes `valid`, with one separator style.
+fn checked_number(p: &Proposal<'_>, digits: usize, valid: fn(&str) -> bool) -> Check {
+    let Proposal {
+        text,
+        start: s,
+        end: e,
+        score,
+        ..
+    } = *p;
+    let m = &text[s..e];
+    if glued(text, s, e)
+        || digit_neighbour(text, s, e)
+        || part_of_code(text, s, e)
+        || digits_of(m).len() != digits
+        || !one_separator(m)
+        || !valid(m)
+    {
+        return Check::Drop;
+    }
+    keep(s, e, score)
+}
+
+/// A US ITIN (9xx with a group of the issued ranges); not an order or part code.
+pub(super) fn itin(p: &Proposal<'_>) -> Check {
+    if product_cue(p.text, p.start, &["itin", "taxpayer", "tax id", "tin"]) {
+        return Check::Drop;
+    }
+    checked_number(p, 9, v::itin_valid)
+}
+
+/// An ABA routing number (3-7-1 checksum, Federal Reserve prefix).
+pub(super) fn aba(p: &Proposal<'_>) -> Check {
+    checked_number(p, 9, v::aba_valid)
+}
+
+/// An NHS number (mod-11 check digit).
+pub(super) fn nhs(p: &Proposal<'_>) -> Check {
+    checked_number(p, 10, v::nhs_valid)
+}
+
+/// A Canadian SIN (Luhn, first digit not 0 or 8).
+pub(super) fn sin(p: &Proposal<'_>) -> Check {
+    checked_number(p, 9, v::sin_valid)
+}
+
+/// A UK National Insurance number; surer with its suffix letter.
+pub(super) fn nino(p: &Proposal<'_>) -> Check {
+    let Proposal {
+        text,
+        start: s,
+        end: mut e,
+        score,
+        ..
+    } = *p;
+    // A trailing ` X` that is not a suffix letter is the next word.
+    if !v::nino_valid(&text[s..e]) && text[s..e].ends_with(|c: char| c.is_ascii_uppercase()) {
+        e = text[s..e]
+            .trim_end_matches(|c: char| c.is_ascii_uppercase())
+            .trim_end()
+            .len()
+            + s;
+    }
+    if glued(text, s, e) || part_of_code(text, s, e) || !v::nino_valid(&text[s..e]) {
+        return Check::Drop;
+    }
+    let suffixed = text[s..e].ends_with(|c: char| ('A'..='D').contains(&c));
+    keep(s, e, if suffixed { score + 0.1 } else { score })
+}
+
+/// Words that, before an account number, make it some other number.
+const NOT_ACCOUNT_WORDS: &[&str] = &[
+    "routing",
+    "aba",
+    "phone",
+    "card",
+    "ssn",
+    "tel",
+    "mobile",
+    "zip",
+    "postcode",
+    "iban",
+    "swift",
+    "sort code",
+    "tax",
+    "ein",
+];
+
+/// A US bank account number after its cue (`account number 001234567890`): 8-17 digits, not
+/// glued, and no word between cue and number that says it is another number.
+pub(super) fn bank_account(p: &Proposal<'_>) -> Check {
+    let Proposal {
+        text,
+        start: s,
+        end: e,
+        score,
+        captures,
+    } = *p;
+    if glued(text, s, e) || digit_neighbour(text, s, e) || part_of_code(text, s, e) {
+        return Check::Drop;
+    }
+    let filler = captures
+        .and_then(|c| c.get(2))
+        .map(|m| m.as_str().to_lowercase())
+        .unwrap_or_default();
+    if NOT_ACCOUNT_WORDS.iter().any(|w| contains_word(&filler, w)) {
+        return Check::Drop;
+    }
+    keep(s, e, score)
+}
+
+/// Driver-licence words that, a sentence earlier, still name the number.
+const DL_WORDS: &[&str] = &[
+    "driver", "driver's", "drivers", "driving", "license", "licence", "dl", "dln", "dl#",
+];
+/// Words that introduce another identifier: after one, a licence word further back no longer
+/// names the number.
+const OTHER_ID_WORDS: &[&str] = &[
+    "passport",
+    "ssn",
+    "social security",
+    "phone",
+    "card",
+    "account",
+    "acct",
+    "routing",
+    "iban",
+    "itin",
+    "nhs",
+    "sin",
+    "insurance",
+    "tax",
+    "zip",
+    "order",
+    "invoice",
+    "tracking",
+];
+/// How far before a number a licence word may stand (about two sentences).
+const DL_REACH: usize = 200;
+/// Score of a number that follows `number is` / `#` / `no.` with a licence word further back:
+/// above the threshold, below a phone with its own cue.
+const DL_DISTANT_CUE_SCORE: f64 = 0.62;
+
+/// A licence number candidate: standalone, 7-16 digits in all; a licence word up to two
+/// sentences before raises it when the number is introduced as one (`the new number is …`).
+pub(super) fn driver_license(p: &Proposal<'_>) -> Check {
+    let Proposal {
+        text,
+        start: s,
+        end: e,
+        score,
+        ..
+    } = *p;
+    let m = &text[s..e];
+    let digits = digits_of(m).len();
+    if glued(text, s, e)
+        || digit_neighbour(text, s, e)
+        || !(4..=16).contains(&digits)
+        || (m.contains(' ') && digits < 7)
+        || !one_separator(
+            m.trim_start_matches(|c: char| c.is_ascii_uppercase())
+                .trim_start(),
+        )
+    {
+        return Check::Drop;
+    }
+    // One group of a longer spaced number (`A1234 56789 01234` seen as `A1234`).
+    let b = text.as_bytes();
+    if (e + 1 < b.len() && b[e] == b' ' && b[e + 1].is_ascii_digit())
+        || (s >= 2 && b[s - 1] == b' ' && b[s - 2].is_ascii_digit())
+    {
+        return Check::Drop;
+    }
+    // A licence word further back names this number only if no other identifier is
+    // introduced in between ("driver's license A123 … Passport no. 212347159").
+    let far = lower_before(text, s, DL_REACH);
+    // Most numbers have no licence word anywhere near: one cheap look first.
+    let licence_word_near = far.contains("licen") || far.contains("driv") || far.contains("dl");
+    let last_dl_word = if licence_word_near {
+        DL_WORDS
+            .iter()
+            .filter_map(|w| far.rfind(w).map(|i| i + w.len()))
+            .max()
+    } else {
+        None
+    };
+    if let Some(after_cue) = last_dl_word {
+        let between = &far[after_cue..];
+        if OTHER_ID_WORDS.iter().any(|w| contains_word(between, w)) {
+            return Check::Drop;
+        }
+    }
+    let near = lower_before(text, s, 20);
+    let introduced = near.contains('#')
+        || ["number", "no", "num", "is", "id"]
+            .iter()
+            .any(|w| contains_word(&near, w));
+    if introduced
+        && score < DL_DISTANT_CUE_SCORE
+        && licence_word_near
+        && DL_WORDS.iter().any(|w| contains_word(&far, w))
+    {
+        return keep(s, e, DL_DISTANT_CUE_SCORE);
+    }
+    keep(s, e, score)
+}
+
+/// A code that stands alone: not glued to a word and not one segment of a longer code.
+pub(super) fn not_glued_code(p: &Proposal<'_>) -> Check {
+    let Proposal {
+        text,
+        start: s,
+        end: e,
+        score,
+        ..
+    } = *p;
+    if glued(text, s, e) || part_of_code(text, s, e) {
         Check::Drop
     } else {
         keep(s, e, score)
@@ -319,7 +616,7 @@ pub(super) fn iban(p: &Proposal<'_>) -> Check {
         return Check::Drop;
     }
     let m = &text[s..e];
-    let Some(len) = v::iban_length(&m[..2]) else {
+    let Some(len) = v::iban_length(&m[..2].to_ascii_uppercase()) else {
         return Check::Drop;
     };
     // Take exactly the country's length of alphanumerics; the regex may have run on.
@@ -329,7 +626,7 @@ pub(super) fn iban(p: &Proposal<'_>) -> Check {
         if c == ' ' {
             continue;
         }
-        compact.push(c);
+        compact.push(c.to_ascii_uppercase());
         end = s + i + c.len_utf8();
         if compact.len() == len {
             break;
@@ -354,6 +651,60 @@ pub(super) fn ipv4(p: &Proposal<'_>) -> Check {
     let dotted_before = s >= 2 && b[s - 1] == b'.' && b[s - 2].is_ascii_alphanumeric();
     let dotted_after = e + 1 < b.len() && b[e] == b'.' && b[e + 1].is_ascii_alphanumeric();
     if glued(text, s, e) || dotted_before || dotted_after {
+        return Check::Drop;
+    }
+    // Build strings: `Chrome/120.0.6099.109`, `1.2.3.4-beta`, `build_10.0.1.2`, `1.0.0.1+git`.
+    let word_joint_before =
+        s >= 2 && matches!(b[s - 1], b'/' | b'_') && b[s - 2].is_ascii_alphanumeric();
+    let suffix_after =
+        e + 1 < b.len() && matches!(b[e], b'-' | b'_' | b'+') && b[e + 1].is_ascii_alphanumeric();
+    if word_joint_before || suffix_after {
+        return Check::Drop;
+    }
+    // Netmasks (`255.255.255.0`), 0.0.0.0 and the broadcast address configure, they locate no one.
+    if v::ipv4_is_mask(&text[s..e]) {
+        return Check::Drop;
+    }
+    let before = lower_before(text, s, 24);
+    if VERSION_WORDS.iter().any(|w| contains_word(&before, w)) {
+        return Check::Drop;
+    }
+    keep(s, e, score)
+}
+
+/// Words after which a dotted quad is a version or build number.
+const VERSION_WORDS: &[&str] = &[
+    "version",
+    "ver",
+    "v",
+    "build",
+    "release",
+    "firmware",
+    "fw",
+    "rev",
+    "revision",
+    "patch",
+    "kernel",
+    "sdk",
+    "assembly",
+    "fileversion",
+    "productversion",
+];
+
+/// A dotted MAC (`aabb.ccdd.eeff`) that is not three groups of a longer dotted run
+/// (`4111.1111.1111.1111` is a card).
+pub(super) fn mac_dotted(p: &Proposal<'_>) -> Check {
+    let Proposal {
+        text,
+        start: s,
+        end: e,
+        score,
+        ..
+    } = *p;
+    let b = text.as_bytes();
+    let before = s >= 2 && b[s - 1] == b'.' && b[s - 2].is_ascii_hexdigit();
+    let after = e + 1 < b.len() && b[e] == b'.' && b[e + 1].is_ascii_hexdigit();
+    if glued(text, s, e) || before || after {
         Check::Drop
     } else {
         keep(s, e, score)
@@ -569,3 +920,83 @@ pub(super) fn date_day_first(p: &Proposal<'_>) -> Check {
         _ => Check::Drop,
     }
 }
+
+/// Month words that, written in lower case, are more often ordinary words (`you may 2`,
+/// `march 3 miles`).
+fn ambiguous_month(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_lowercase())
+        && matches!(word.trim_end_matches('.'), "may" | "mar" | "march")
+}
+
+/// A day and month without a year (`April 11th`, `Nov 8`, `23 November`): a day the month
+/// has, not a time (`Nov 8:30` is fine, `8:30` alone is not matched).
+fn day_month(p: &Proposal<'_>, month_group: usize, day_group: usize) -> Check {
+    let Proposal {
+        text,
+        start: s,
+        end: e,
+        score,
+        captures: caps,
+    } = *p;
+    let Some(c) = caps else { return Check::Drop };
+    let Some(word) = c.get(month_group).map(|m| m.as_str()) else {
+        return Check::Drop;
+    };
+    if ambiguous_month(word) || glued(text, s, e) || digit_neighbour(text, s, e) {
+        return Check::Drop;
+    }
+    // `23 November 2024` and `Nov 8, 2024` are the full-date recognizers' (a longer span).
+    let after = lower_after(text, e, 8);
+    if after
+        .trim_start_matches([',', ' '])
+        .starts_with(|c: char| c.is_ascii_digit())
+        && after.starts_with([',', ' '])
+    {
+        return Check::Drop;
+    }
+    let m = v::month_number(word);
+    match (m, num(c, day_group)) {
+        // A leap year, so 29 February is a date.
+        (Some(m), Some(d)) if v::date_valid(2024, m, d) => keep(s, e, score),
+        _ => Check::Drop,
+    }
+}
+
+/// `April 11th`, `Nov 8`.
+pub(super) fn date_month_day(p: &Proposal<'_>) -> Check {
+    day_month(p, 1, 2)
+}
+
+/// `23 November`, `11th of April`.
+pub(super) fn date_day_month(p: &Proposal<'_>) -> Check {
+    day_month(p, 2, 1)
+}
+
+/// A street address; one that goes on to its city and state or ZIP is surer than the names it
+/// may contain (`46510 Linda Wells, West Christopherville, CO 55774` is an address, not a person).
+pub(super) fn street_address(p: &Proposal<'_>) -> Check {
+    let Proposal {
+        text,
+        start: s,
+        end: e,
+        score,
+        ..
+    } = *p;
+    let m = &text[s..e];
+    let with_zip = m.len() > 6 && m.as_bytes()[m.len() - 5..].iter().all(u8::is_ascii_digit)
+        || m.rsplit_once('-').is_some_and(|(_, plus4)| {
+            plus4.len() == 4 && plus4.bytes().all(|b| b.is_ascii_digit())
+        });
+    keep(
+        s,
+        e,
+        if with_zip {
+            ADDRESS_WITH_ZIP_SCORE
+        } else {
+            score
+        },
+    )
+}
+
+/// Above a full name's 0.85, so the address takes the span.
+const ADDRESS_WITH_ZIP_SCORE: f64 = 0.9;
