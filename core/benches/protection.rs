@@ -120,7 +120,6 @@ fn construction(c: &mut Criterion) {
     group.finish();
 }
 
-
 /// Disguised values (full-width digits, zero-width and no-break characters, dots as separators):
 /// the folded view has edits throughout. 4 KB, and 1 MB for the linear-time check.
 fn discover_disguised(c: &mut Criterion) {
