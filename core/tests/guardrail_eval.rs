@@ -113,7 +113,11 @@ fn measure_as(file: &str, output: bool) -> Measured {
         let t = bucket.entry(case.category.clone()).or_default();
         t.total += 1;
         t.flagged += usize::from(flagged);
-        let scores = report.details.scores.as_ref().expect("details.scores");
+        let scores = report
+            .details
+            .scores
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}: no details.scores", case.id));
         t.rules += usize::from(scores.rules >= DEFAULT_THRESHOLD);
         t.scorer += usize::from(scores.scorer >= DEFAULT_THRESHOLD);
         if verbose && flagged != attack {

@@ -34,7 +34,7 @@ pub(super) struct ExfilPatterns {
 pub fn urls_in(text: &str) -> Vec<String> {
     static URL: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
     let Some(re) = URL
-        .get_or_init(|| Regex::new(r#"(?i)\bhttps?://[^\s<>"'`)\]]+"#).ok())
+        .get_or_init(|| Regex::new(r#"(?i)(?-u:\b)https?://[^\s<>"'`)\]]+"#).ok())
         .as_ref()
     else {
         return Vec::new();

@@ -159,9 +159,11 @@ impl std::fmt::Debug for GuardrailScanner {
     }
 }
 
-/// Compiles one built-in pattern; `name` says which in the error.
+/// Compiles one built-in pattern; `name` says which in the error. Word boundaries are ASCII
+/// ones (see `rules::expand`): a Unicode `\b` sends any non-ASCII text to a slow engine.
 fn compile(name: &'static str, pattern: &str) -> Result<Regex, BuildError> {
-    Regex::new(pattern).map_err(|source| BuildError::Regex { name, source })
+    Regex::new(&pattern.replace(r"\b", r"(?-u:\b)"))
+        .map_err(|source| BuildError::Regex { name, source })
 }
 
 impl GuardrailScanner {
