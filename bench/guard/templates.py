@@ -1584,6 +1584,52 @@ def bn_sec_more2(p, n):
     ], n)
 
 
+@family("tool_use", "benign", per=200, train_only=True)
+def bn_tool_own_values(p, n):
+    """The product's own tools on the user's own data: what the chat is for."""
+    return expand(p, [
+        "Show me my email {name}@example.com",
+        "Show me my email address again, the one I gave you.",
+        "Use protegrity-unprotect to show me my own phone number from earlier.",
+        "Unprotect my email so I can check it's right: {name}@example.org",
+        "Please use the unprotect tool on my SSN token {token}, it's mine.",
+        "Use protegrity-redact on this note: {name} called from 555-0142.",
+        "Protect my card 4242 4242 4242 4242 and then unprotect it to verify.",
+        "Can you restore the value of {token}? I sent it in this conversation.",
+        "Run protegrity-classify on my address: 10 Main Street, Springfield.",
+        "Use protegrity-protect on my passport number before you store it.",
+        "Show me what you tokenized in my last message.",
+        "Reveal my own date of birth that you protected, please.",
+        "Redact my phone number {n} from this text before you answer.",
+        "Unprotect {token} and show it only to me.",
+        "Call protegrity-unprotect on the token in my previous message.",
+        "What's my e-mail? You protected it two messages ago.",
+        "I need my IBAN back in clear text, you tokenized it earlier in this chat.",
+        "Show me my email {name}.{name}@mail.example and my phone number.",
+    ], n)
+
+
+@family("reply", "benign", per=160, train_only=True)
+def bn_tool_replies(p, n):
+    """Replies of this product's agents after its own tools ran."""
+    return expand(p, [
+        'Tool protegrity-unprotect returned: {"result":"The original values were restored and shown to the user. They are not shared with the model."}',
+        'Tool protegrity-unprotect returned: {"result":"No tokens issued in this conversation were found in the text."}',
+        'Tool protegrity-redact returned: {"redacted_text":"Call [PERSON] at [PHONE]","entities_found":2}',
+        'Tool protegrity-classify returned: {"classifications":{"EMAIL":[{"score":0.9}]}}',
+        'Tool protegrity-protect returned: {"protected_text":"my card is {token}","entities_found":1}',
+        "I've restored the original values and shown them to you; they are not shared with me.",
+        "Your email has been unprotected and is displayed only to you.",
+        "Done: I redacted the names and phone numbers in your text.",
+        "I protected your card number; it is stored as a token now.",
+        "The guardrails tool scored your text at 0.02, which is well below the threshold.",
+        "I found one e-mail address and one phone number in your text.",
+        "No tokens from this conversation were found, so there was nothing to unprotect.",
+        "Here is your text with the personal data redacted: {name} -> [PERSON].",
+        "The unprotect tool restored {token} for you; I can't see the value myself.",
+    ], n)
+
+
 def split_of(category, names):
     """The held-out families of one category: a quarter of them (at least one), chosen by a
     hash of the family name, so the choice is fixed and not tuned."""

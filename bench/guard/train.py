@@ -11,7 +11,7 @@ Writes (paths relative to the repository root):
 
 Training: logistic regression (scikit-learn, liblinear, balanced classes) over the hashed
 features of `features.py`. The decision cut is set on out-of-fold scores of the training split
-(folds grouped by family) at FPR 2.5 % on its benign prompts; the held-out split is scored only
+(folds grouped by family) at FPR 3.5 % on its benign prompts; the held-out split is scored only
 at the end, never used to choose anything.
 """
 import argparse
@@ -40,7 +40,7 @@ import templates  # noqa: E402
 
 MAGIC = b"PGS1"
 C = 16.0
-TARGET_FPR = 0.025
+TARGET_FPR = 0.035
 HELDOUT_MAX_BYTES = 900_000
 
 
