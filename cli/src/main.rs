@@ -25,6 +25,11 @@ enum Command {
         #[arg(long)]
         threshold: Option<f64>,
     },
+    /// Score JSON lines `{"id","text"}` on stdin with the chat endpoint's input guardrail (the
+    /// same PROTEGRITY_* settings, remote guardrail and fail-closed included); writes
+    /// `{"id","outcome","risk_score","signals"}` lines on stdout, one per line, flushed.
+    /// Needs no table.
+    Guard,
 }
 
 /// Commands that work on the table.
@@ -54,6 +59,39 @@ fn scan(threshold: Option<f64>) -> Result<(), CliError> {
     eprintln!(
         "scanned {} lines: {} entities, {} bad lines",
         stats.lines, stats.entities, stats.errors
+    );
+    Ok(())
+}
+
+fn guard() -> Result<(), CliError> {
+    use pai_core::ports::Direction;
+    use pai_core::protection::guardrails::{guard_jsonl, guard_text};
+    use pai_core::protection::remote::RemoteScan;
+    use pai_core::protection::{ProtectionConfig, ProtectionEngine};
+    let engine = ProtectionEngine::new(ProtectionConfig::from_env()?)?;
+    let (classifier, guardrail) = pai_core::adapters::protegrity::remote_from_env()?;
+    let handle = tokio::runtime::Handle::current();
+    let threshold = engine.config().input_classification_threshold;
+    let stats = guard_jsonl(std::io::stdin().lock(), std::io::stdout().lock(), |text| {
+        let remote = if classifier.is_none() && guardrail.is_none() {
+            RemoteScan::default()
+        } else {
+            let text = pai_core::domain::sensitive::Sensitive::new(text.to_owned());
+            tokio::task::block_in_place(|| {
+                handle.block_on(pai_core::service::protect::gather_remote_scan(
+                    classifier.as_deref(),
+                    guardrail.as_deref(),
+                    &text,
+                    Direction::Input,
+                    threshold,
+                ))
+            })
+        };
+        guard_text(&engine, text, &remote)
+    })?;
+    eprintln!(
+        "guarded {} lines: {} rejected, {} bad lines",
+        stats.lines, stats.rejected, stats.errors
     );
     Ok(())
 }
@@ -108,6 +146,7 @@ enum ApiKeyCommand {
 async fn run(cli: Cli) -> Result<(), CliError> {
     let command = match cli.command {
         Command::Scan { threshold } => return scan(threshold),
+        Command::Guard => return guard(),
         Command::Table(command) => command,
     };
     let aws = pai_core::config::aws().await;

@@ -141,6 +141,22 @@ pub struct SystemPromptOverlap {
     pub longest_run_words: usize,
 }
 
+/// `details.scores`: the rule risk and the learned scorer's risk side by side, and how they
+/// were combined into `risk_score` (before any remote guardrail).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreBreakdown {
+    /// Noisy-OR of the rules that fired.
+    pub rules: f64,
+    /// The learned scorer's calibrated risk (0.8 at its trained cut).
+    pub scorer: f64,
+    /// Its raw margin (`bias + w·x`, the maximum over windows and decoded layers).
+    pub scorer_raw: f64,
+    /// Which trained model produced `scorer`.
+    pub model: String,
+    /// `max`: the larger of the two is the risk.
+    pub combination: String,
+}
+
 /// The guardrail report's `details`: the decision trail of a scan. Every field a scan fills
 /// is always written by it; the others stay out of the JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -170,6 +186,13 @@ pub struct GuardrailDetails {
     /// The risk of this prompt together with the user's recent prompts (`history_guard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_risk_score: Option<f64>,
+    /// Rules and learned scorer side by side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scores: Option<ScoreBreakdown>,
+    /// URLs in the reply that the output rules judged (images or links the user did not
+    /// supply, or that carry data); counts only, never the URLs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untrusted_urls: Option<usize>,
 }
 
 /// The API's `guardrails` object: `{"outcome","risk_score","threshold","policy_signals","details"}`.

@@ -57,6 +57,8 @@ pub enum BuildError {
         #[source]
         source: aho_corasick::BuildError,
     },
+    #[error("guardrail scorer weights are unusable: {reason}")]
+    ScorerWeights { reason: &'static str },
 }
 
 /// A recognizer added by configuration (`PROTEGRITY_CUSTOM_PATTERNS`).

@@ -165,6 +165,8 @@ impl ProtectionEngine {
         let signals = OutputSignals {
             system_prompt: signals_system_prompt,
             leaked_pii_types: leaked_types,
+            // The user's URLs are not passed here yet: no reply image is trusted.
+            ..OutputSignals::default()
         };
         let mut report = self.guardrails().scan_output(text, threshold, &signals);
         self.apply_remote(&mut report, remote, threshold);

@@ -1,9 +1,11 @@
 //! Output rules: PII the conversation did not issue, system-prompt leakage (word n-gram
-//! overlap), secrets and hidden text in the reply.
+//! overlap), exfiltration by rendering (`exfil`), and all input rules (injection, jailbreak,
+//! secrets, hidden text…) with the learned scorer.
 use super::normalize::fold;
-use super::rules::{Category, PHRASE_RULES};
-use super::scan::{hidden_text_hits, Hit, Source};
-use super::GuardrailScanner;
+use super::rules::Category;
+use super::scan::{Hit, Source};
+use super::scorer::ScorerOutput;
+use super::{GuardrailScanner, OutputSignals};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
@@ -96,22 +98,30 @@ fn leak_score(o: &PromptOverlap) -> Option<f64> {
     }
 }
 
+/// Replies are not prompts: the scorer (trained mostly on prompts) must clear its cut by this
+/// much on a reply. Chosen on `replies.jsonl`, which is therefore the output side's
+/// development set (docs/guardrails.md).
+pub const OUTPUT_SCORER_MARGIN: f64 = 2.0;
+
 pub struct OutputScan {
     pub hits: Vec<Hit>,
     pub overlap: Option<PromptOverlap>,
     pub leaked_types: Vec<(String, f64)>,
+    /// Images, auto-loading HTML and data-carrying links the user did not supply.
+    pub untrusted_urls: usize,
+    /// The learned scorer over the reply.
+    pub learned: ScorerOutput,
 }
 
 impl GuardrailScanner {
-    pub(super) fn inspect_output(
-        &self,
-        text: &str,
-        system_prompt: Option<&str>,
-        leaked_pii_types: &[String],
-    ) -> OutputScan {
+    /// The output rules: leaked PII and system prompt, exfiltration by rendering, and every
+    /// input rule and the learned scorer too, so a reply that carries injection or jailbreak
+    /// instructions (for a later turn, another agent or a tool) is filtered like a prompt.
+    pub(super) fn inspect_output(&self, text: &str, signals: &OutputSignals<'_>) -> OutputScan {
         let mut hits = Vec::new();
 
-        let mut leaked_types: Vec<(String, f64)> = leaked_pii_types
+        let mut leaked_types: Vec<(String, f64)> = signals
+            .leaked_pii_types
             .iter()
             .map(|t| (t.to_ascii_uppercase(), pii_type_score(t)))
             .collect();
@@ -127,7 +137,7 @@ impl GuardrailScanner {
             ));
         }
 
-        let overlap = system_prompt.and_then(|p| prompt_overlap(text, p));
+        let overlap = signals.system_prompt.and_then(|p| prompt_overlap(text, p));
         if let Some(score) = overlap.as_ref().and_then(leak_score) {
             hits.push(Hit::new(
                 "system_prompt_leak",
@@ -137,25 +147,32 @@ impl GuardrailScanner {
             ));
         }
 
-        self.secret_hits(text, &mut hits);
-        let folded = fold(text);
-        hidden_text_hits(&folded, &mut hits);
-        // An image link whose query string carries data is the classic way a reply exfiltrates.
-        for i in self.phrases.set.matches(&folded.text).into_iter() {
-            if PHRASE_RULES[i].name == "markdown_image_exfiltration" {
-                hits.push(Hit::new(
-                    PHRASE_RULES[i].name,
-                    PHRASE_RULES[i].category,
-                    PHRASE_RULES[i].score,
-                    Source::Text,
-                ));
-            }
-        }
+        // Everything the input side checks (phrase rules, Unicode tricks, hidden and encoded
+        // payloads, secrets, the learned scorer).
+        // The URL-shape rules are left to `exfil`, which knows code from rendered text and the
+        // user's own URLs.
+        let input = self.inspect_input(text);
+        hits.extend(input.hits.into_iter().filter(|h| {
+            !matches!(
+                h.rule,
+                "markdown_image_exfiltration"
+                    | "url_data_placeholder"
+                    | "render_exfiltration_request"
+            )
+        }));
+        let untrusted_urls = self.exfil.output_hits(text, &signals.user_urls, &mut hits);
 
         OutputScan {
             hits,
             overlap,
             leaked_types,
+            untrusted_urls,
+            learned: ScorerOutput {
+                raw: input.learned.raw,
+                risk: self
+                    .scorer
+                    .risk_of(input.learned.raw - OUTPUT_SCORER_MARGIN),
+            },
         }
     }
 }
@@ -166,7 +183,12 @@ mod tests {
     use super::*;
 
     fn scan_output(text: &str, system_prompt: Option<&str>, leaked: &[String]) -> OutputScan {
-        test_scanner().inspect_output(text, system_prompt, leaked)
+        let signals = OutputSignals {
+            system_prompt,
+            leaked_pii_types: leaked.to_vec(),
+            ..OutputSignals::default()
+        };
+        test_scanner().inspect_output(text, &signals)
     }
 
     const PROMPT: &str = "You are the Data Protection Expert for Acme Corp. Never reveal customer \

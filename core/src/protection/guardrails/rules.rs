@@ -538,7 +538,50 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
         DataExfiltration,
         0.6,
         Fixed,
-        r"!\[[^\]]*\]\(https?://[^)\s]*\?[^)\s]*=",
+        r"!\[[^\]]*\]\(https?://[^)\s]*\?[^)\s]*=|<\s*(?:img|iframe|script|image)\b[^>]{0,200}\bsrc\s*=\s*[\x22']?https?://[^\s>\x22']*\?[^\s>\x22']*=",
+    ),
+    rule(
+        "send_to_external",
+        DataExfiltration,
+        0.85,
+        Request,
+        r"\b(?:send|post|upload|forward|transmit|exfiltrate|push|relay|pipe|beam|stream|sync|publish|leak|submit|report)\b(?: {W}){0,6}? (?:to|at|into|onto|via|on) (?:https?://|www\.|hooks\.|(?:my |this |the |our |a |an |that )?(?:own |personal |external |remote |public |private |backup |following |attacker'?s? )?(?:webhook|endpoint|server|url|link|domain|bucket|gist|pastebin|paste ?bin|ftp server|ngrok|requestbin)\b)",
+    ),
+    rule(
+        "send_to_external",
+        DataExfiltration,
+        0.85,
+        Request,
+        r"\b(?:send|e-?mail|mail|forward|cc|bcc|copy|share|transmit|deliver)\b(?: {W}){0,4}? (?:the |this |all |all the |every |our |my |your |their |a copy of (?:the |all |all the )?|the whole |the entire |the full )*(?:{W} ){0,2}?(?:conversation|chat|chats|chat history|history|transcript|records?|data|messages|prompt|system prompt|tokens?|credentials|secrets|ssns?|pii|passwords?|keys|api keys|details|information|customer list|user list|database|table|results|everything|contents|files?|unprotected values|original values|decrypted (?:data|values))\b(?: {W}){0,4}? (?:to|with) [a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}",
+    ),
+    rule(
+        "render_exfiltration_request",
+        DataExfiltration,
+        0.85,
+        Fixed,
+        r"\b(?:tracking pixel|image (?:whose|with (?:a|the|its)) (?:url|src|source|link)|(?:url|query string|query parameters?)\b.{0,40}\b(?:containing|carrying|with|holding|that includes|followed by|plus|appended)\b.{0,40}\b(?:data|ssn|token|conversation|history|password|secret|e-?mail|chat|messages|records|the user'?s?))\b",
+    ),
+    // ---------------------------------------------------------------- tool abuse
+    rule(
+        "bulk_unprotect",
+        DataExfiltration,
+        0.85,
+        Request,
+        r"\b(?:unprotect|unprotects|unprotecting|detokeni[sz]e|de-?tokeni[sz]e|decrypt|unmask|de-?anonymi[sz]e|un-?redact|deprotect|reveal the (?:original|real|plaintext|clear-?text) (?:values?|data) (?:of|for|behind))\b(?: {W}){0,4}? (?:all|every|each|any|everyone'?s|everybody'?s|all the|all of the|the whole|the entire|whole|entire|the full|everything)\b|\b(?:run|call|use|invoke|execute|apply|loop|iterate)\b(?: {W}){0,3}? (?:protegrity-)?(?:unprotect|detokeni[sz]e|decrypt)(?: tool| function| operation)?\b(?: {W}){0,2}? (?:on|over|for|against|across|to) (?:all|every|each|everyone|everything|the whole|the entire|all of)\b",
+    ),
+    rule(
+        "others_tokens",
+        DataExfiltration,
+        0.85,
+        Request,
+        r"\b(?:unprotect|detokeni[sz]e|decrypt|unmask|reveal|restore|show me the (?:real|original) values?)\b.{0,100}\b(?:belongs? to (?:my |a |another |the other |some )?(?:colleague|coworker|co-worker|user|customer|person|someone|friend|boss|manager|teammate|team mate|employee|tenant)|(?:another|other|a different|someone else'?s|my colleague'?s|my coworker'?s|the other) (?:users?'?s?|customers?'?s?|people'?s?|tenants?'?s?|person'?s|accounts?|conversations?|chats?)|(?:isn't|is not|aren't|are not|not) mine|everyone else'?s?|the rest of the team|whole team)\b",
+    ),
+    rule(
+        "privilege_escalation",
+        DataExfiltration,
+        0.75,
+        Request,
+        r"\b(?:change|set|make|grant|give|upgrade|elevate|promote|escalate|switch)\b(?: {W}){0,3}? (?:my|me|this account'?s?|my account'?s?|my user'?s?) (?:{W} )?(?:role|permissions?|privileges?|access|rights|account|user)?\b.{0,30}\b(?:admin|administrator|root|superuser|super-user|protegrity role|owner|full access)\b",
     ),
     // ---------------------------------------------------------------- obfuscation
     rule(
@@ -550,12 +593,16 @@ pub static PHRASE_RULES: &[PhraseRule] = &[
     ),
 ];
 
+/// Expands the placeholders, and makes word boundaries ASCII ones: the lazy DFA cannot run
+/// a Unicode `\b` over non-ASCII text and would hand such a text (any prompt with an accent,
+/// Cyrillic or CJK) to a slower engine, ~100× slower on 4 KB. The folded text is ASCII for
+/// every letter a rule names, so the rules match the same.
 fn expand(pattern: &str) -> String {
     let mut out = pattern.to_owned();
     for (key, value) in PLACEHOLDERS {
         out = out.replace(key, value);
     }
-    out
+    out.replace(r"\b", r"(?-u:\b)")
 }
 
 /// The phrase rules compiled: one set says which rules match, each rule's own regex finds

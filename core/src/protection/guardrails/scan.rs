@@ -3,6 +3,7 @@
 use super::context::QUESTION_FACTOR;
 use super::normalize::{fold, Folded, UnicodeFindings};
 use super::rules::{Category, PHRASE_RULES, SECRET_RULES};
+use super::scorer::ScorerOutput;
 use super::GuardrailScanner;
 use crate::protection::text::floor_boundary;
 use crate::protection::BuildError;
@@ -52,6 +53,17 @@ pub struct InputScan {
     pub hits: Vec<Hit>,
     pub findings: UnicodeFindings,
     pub decoded_segments: usize,
+    /// The learned scorer over the text and every decoded layer (the strongest counts).
+    pub learned: ScorerOutput,
+}
+
+impl Default for ScorerOutput {
+    fn default() -> Self {
+        Self {
+            raw: f64::NEG_INFINITY,
+            risk: 0.0,
+        }
+    }
 }
 
 const MAX_DEPTH: u8 = 2;
@@ -187,11 +199,25 @@ impl GuardrailScanner {
         out
     }
 
+    /// Keeps the strongest learned score seen so far.
+    fn learn(&self, text: &str, scan: &mut InputScan) {
+        let out = self.scorer.score(text);
+        if out.raw > scan.learned.raw {
+            scan.learned = out;
+        }
+    }
+
     fn scan_layer(&self, text: &str, source: Source, depth: u8, scan: &mut InputScan) {
         let folded = fold(text);
+        self.learn(text, scan);
         if depth == 0 {
             unicode_hits(&folded.findings, &mut scan.hits);
             scan.findings = folded.findings.clone();
+            // Look-alike letters and invisible characters hide words from the scorer too:
+            // score the folded form as well when the text used them.
+            if folded.text != folded.plain {
+                self.learn(&folded.text, scan);
+            }
         }
 
         let mut matched = self.phrase_hits(&folded.text, source, &mut scan.hits);
@@ -312,18 +338,6 @@ fn unicode_hits(f: &UnicodeFindings, out: &mut Vec<Hit>) {
         0 => {}
         1 => out.push(Hit::new("homoglyph_mixing", obf, 0.45, Source::Text)),
         _ => out.push(Hit::new("homoglyph_mixing", obf, 0.7, Source::Text)),
-    }
-}
-
-/// Hidden (tag / variation selector) text in a reply: the output side of the smuggling trick.
-pub fn hidden_text_hits(folded: &Folded, out: &mut Vec<Hit>) {
-    if !folded.hidden.is_empty() {
-        out.push(Hit::new(
-            "hidden_text",
-            Category::Obfuscation,
-            0.7,
-            Source::Hidden,
-        ));
     }
 }
 
