@@ -10,6 +10,7 @@
 //! Build one [`ProtectionEngine`] per process: it compiles the regexes and automata when built.
 pub mod guardrails;
 pub mod history_guard;
+pub mod jsonl;
 pub mod pipeline;
 pub mod recognizers;
 pub mod redact;

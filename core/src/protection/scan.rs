@@ -1,7 +1,7 @@
 //! Streaming JSONL scan for `pai-admin scan`: `{"id","text"}` in, `{"id","entities":[...]}` out.
+use super::jsonl::answer_lines;
 use super::ProtectionEngine;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::Serialize;
 use std::io::{self, BufRead, Write};
 
 /// Counts of one scan run.
@@ -11,12 +11,6 @@ pub struct ScanStats {
     pub scanned: u64,
     pub errors: u64,
     pub entities: u64,
-}
-
-#[derive(Deserialize)]
-struct InLine {
-    id: Value,
-    text: String,
 }
 
 #[derive(Serialize)]
@@ -36,80 +30,37 @@ pub fn scan_jsonl(
     engine: &ProtectionEngine,
     threshold: f64,
     input: impl BufRead,
-    mut output: impl Write,
+    output: impl Write,
 ) -> io::Result<ScanStats> {
-    let mut stats = ScanStats::default();
-    let mut input = input;
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        let Ok(line) = std::str::from_utf8(&buf) else {
-            stats.lines += 1;
-            stats.errors += 1;
-            write_line(
-                &mut output,
-                &serde_json::json!({"id": null, "error": "line is not valid UTF-8"}),
-            )?;
-            continue;
-        };
-        let line = line.trim_end_matches(['\n', '\r']);
-        if line.trim().is_empty() {
-            continue;
-        }
-        stats.lines += 1;
-        let parsed: Result<InLine, _> = serde_json::from_str(line);
-        match parsed {
-            Ok(item) => {
-                let entities = engine.discover(&item.text, threshold);
-                stats.scanned += 1;
-                stats.entities += entities.len() as u64;
-                let out: Vec<OutEntity<'_>> = entities
-                    .iter()
-                    .map(|e| OutEntity {
-                        entity_type: &e.entity_type,
-                        start: e.start,
-                        end: e.end,
-                        score: e.score,
-                    })
-                    .collect();
-                write_line(
-                    &mut output,
-                    &serde_json::json!({"id": item.id, "entities": out}),
-                )?;
-            }
-            Err(e) => {
-                stats.errors += 1;
-                let id = serde_json::from_str::<Value>(line)
-                    .ok()
-                    .and_then(|v| v.get("id").cloned())
-                    .unwrap_or(Value::Null);
-                // serde's message names the problem (missing field, wrong type) without echoing text.
-                let reason = if e.is_syntax() || e.is_eof() {
-                    "line is not valid JSON".to_owned()
-                } else {
-                    format!("expected {{\"id\",\"text\"}}: {e}")
-                };
-                write_line(&mut output, &serde_json::json!({"id": id, "error": reason}))?;
-            }
-        }
-    }
-    output.flush()?;
-    Ok(stats)
-}
-
-fn write_line(output: &mut impl Write, value: &Value) -> io::Result<()> {
-    serde_json::to_writer(&mut *output, value)?;
-    output.write_all(b"\n")?;
-    output.flush()
+    let (mut scanned, mut found) = (0u64, 0u64);
+    let counts = answer_lines(input, output, |item| {
+        let entities = engine.discover(&item.text, threshold);
+        scanned += 1;
+        found += entities.len() as u64;
+        let out: Vec<OutEntity<'_>> = entities
+            .iter()
+            .map(|e| OutEntity {
+                entity_type: &e.entity_type,
+                start: e.start,
+                end: e.end,
+                score: e.score,
+            })
+            .collect();
+        serde_json::json!({"id": item.id, "entities": out})
+    })?;
+    Ok(ScanStats {
+        lines: counts.lines,
+        scanned,
+        errors: counts.errors,
+        entities: found,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::protection::ProtectionConfig;
+    use serde_json::Value;
 
     #[test]
     fn streams_entities_and_reports_bad_lines() {

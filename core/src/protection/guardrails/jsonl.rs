@@ -3,10 +3,10 @@
 //! not such an object. Never echoes the text.
 use super::GuardrailReport;
 use crate::domain::tenant::TenantKey;
+use crate::protection::jsonl::answer_lines;
 use crate::protection::remote::RemoteScan;
 use crate::protection::{IssuedTokens, Mode, ProtectionEngine, TokenContext};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::Serialize;
 use std::io::{self, BufRead, Write};
 
 /// Counts of one guard run.
@@ -16,12 +16,6 @@ pub struct GuardStats {
     pub scored: u64,
     pub rejected: u64,
     pub errors: u64,
-}
-
-#[derive(Deserialize)]
-struct InLine {
-    id: Value,
-    text: String,
 }
 
 /// The input guardrail exactly as the chat endpoint runs it: `process_input` with the
@@ -38,75 +32,34 @@ pub fn guard_text(engine: &ProtectionEngine, text: &str, remote: &RemoteScan) ->
 /// scores a text (see [`guard_text`]). Blank lines are skipped.
 pub fn guard_jsonl(
     input: impl BufRead,
-    mut output: impl Write,
+    output: impl Write,
     mut judge: impl FnMut(&str) -> GuardrailReport,
 ) -> io::Result<GuardStats> {
-    let mut stats = GuardStats::default();
-    let mut input = input;
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        let Ok(line) = std::str::from_utf8(&buf) else {
-            stats.lines += 1;
-            stats.errors += 1;
-            write_line(
-                &mut output,
-                &serde_json::json!({"id": null, "error": "line is not valid UTF-8"}),
-            )?;
-            continue;
-        };
-        let line = line.trim_end_matches(['\n', '\r']);
-        if line.trim().is_empty() {
-            continue;
-        }
-        stats.lines += 1;
-        match serde_json::from_str::<InLine>(line) {
-            Ok(item) => {
-                let report = judge(&item.text);
-                stats.scored += 1;
-                stats.rejected += u64::from(report.blocks());
-                write_line(
-                    &mut output,
-                    &serde_json::json!({
-                        "id": item.id,
-                        "outcome": report.outcome,
-                        "risk_score": report.risk_score,
-                        "signals": report.policy_signals,
-                    }),
-                )?;
-            }
-            Err(e) => {
-                stats.errors += 1;
-                let id = serde_json::from_str::<Value>(line)
-                    .ok()
-                    .and_then(|v| v.get("id").cloned())
-                    .unwrap_or(Value::Null);
-                let reason = if e.is_syntax() || e.is_eof() {
-                    "line is not valid JSON".to_owned()
-                } else {
-                    format!("expected {{\"id\",\"text\"}}: {e}")
-                };
-                write_line(&mut output, &serde_json::json!({"id": id, "error": reason}))?;
-            }
-        }
-    }
-    output.flush()?;
-    Ok(stats)
-}
-
-fn write_line(output: &mut impl Write, value: &Value) -> io::Result<()> {
-    serde_json::to_writer(&mut *output, value)?;
-    output.write_all(b"\n")?;
-    output.flush()
+    let (mut scored, mut rejected) = (0u64, 0u64);
+    let counts = answer_lines(input, output, |item| {
+        let report = judge(&item.text);
+        scored += 1;
+        rejected += u64::from(report.blocks());
+        serde_json::json!({
+            "id": item.id,
+            "outcome": report.outcome,
+            "risk_score": report.risk_score,
+            "signals": report.policy_signals,
+        })
+    })?;
+    Ok(GuardStats {
+        lines: counts.lines,
+        scored,
+        rejected,
+        errors: counts.errors,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::protection::ProtectionConfig;
+    use serde_json::Value;
 
     #[test]
     fn blocks_an_attack_allows_a_question_and_reports_bad_lines() {

@@ -1,40 +1,9 @@
 //! The identifiers added to the built-in table, the location policy, propagation, and
 //! disguised values (folding): valid values, invalid checksums and look-alike negatives.
+use super::tests::{engine, found, hit, miss};
 use crate::domain::sensitive::Sensitive;
 use crate::protection::redact::redact;
-use crate::protection::{KnownValue, ProtectionConfig, ProtectionEngine};
-use std::sync::OnceLock;
-
-fn engine() -> &'static ProtectionEngine {
-    static E: OnceLock<ProtectionEngine> = OnceLock::new();
-    E.get_or_init(|| ProtectionEngine::new(ProtectionConfig::default()).unwrap())
-}
-
-fn found(text: &str) -> Vec<(String, String)> {
-    engine()
-        .discover(text, 0.6)
-        .into_iter()
-        .map(|e| (e.entity_type, e.text.into_inner()))
-        .collect()
-}
-
-#[track_caller]
-fn hit(ty: &str, sentence: &str, value: &str) {
-    let got = found(sentence);
-    assert!(
-        got.iter().any(|(t, v)| t == ty && v == value),
-        "{ty} {value:?} not found in {sentence:?}; got {got:?}"
-    );
-}
-
-#[track_caller]
-fn miss(ty: &str, sentence: &str) {
-    let got = found(sentence);
-    assert!(
-        !got.iter().any(|(t, _)| t == ty),
-        "unexpected {ty} in {sentence:?}: {got:?}"
-    );
-}
+use crate::protection::KnownValue;
 
 #[test]
 fn seven_digit_local_phone_numbers_need_a_phone_word() {

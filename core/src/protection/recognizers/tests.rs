@@ -2,12 +2,12 @@
 use crate::protection::{CustomPattern, Entity, ProtectionConfig, ProtectionEngine};
 use std::sync::OnceLock;
 
-fn engine() -> &'static ProtectionEngine {
+pub(super) fn engine() -> &'static ProtectionEngine {
     static E: OnceLock<ProtectionEngine> = OnceLock::new();
     E.get_or_init(|| ProtectionEngine::new(ProtectionConfig::default()).unwrap())
 }
 
-fn found(text: &str) -> Vec<(String, String)> {
+pub(super) fn found(text: &str) -> Vec<(String, String)> {
     engine()
         .discover(text, 0.6)
         .into_iter()
@@ -17,7 +17,7 @@ fn found(text: &str) -> Vec<(String, String)> {
 
 /// Asserts `value` is found as `ty` inside `sentence` (which contains `value`).
 #[track_caller]
-fn hit(ty: &str, sentence: &str, value: &str) {
+pub(super) fn hit(ty: &str, sentence: &str, value: &str) {
     let got = found(sentence);
     assert!(
         got.iter().any(|(t, v)| t == ty && v == value),
@@ -27,7 +27,7 @@ fn hit(ty: &str, sentence: &str, value: &str) {
 
 /// Asserts nothing of type `ty` is found in `sentence`.
 #[track_caller]
-fn miss(ty: &str, sentence: &str) {
+pub(super) fn miss(ty: &str, sentence: &str) {
     let got = found(sentence);
     assert!(
         !got.iter().any(|(t, _)| t == ty),
