@@ -41,6 +41,8 @@
 //!   when NAME is not offered the reply is `Tool NAME was not offered.`. When the request ends
 //!   with tool results, the reply is one line `Tool NAME returned: RESULT` per result.
 //! - `[[reply:TEXT]]`: reply with exactly TEXT (TEXT may not contain `]]`).
+//! - `[[echo:system]]`: reply with the request's system prompt (a model leaking its
+//!   instructions, without the prompt having to quote them).
 //!
 //! Default reply: `You said: "<last user message>"`, quoting exactly the text the model received.
 //! Usage tokens are whitespace-separated word counts.
@@ -315,6 +317,8 @@ struct View {
     model: String,
     /// Text of the last user message that carries text (not only tool results).
     last_user: String,
+    /// The system prompt (OpenAI: the `system` messages; Anthropic: `system`).
+    system: String,
     /// Tool results at the end of the conversation, as (tool name, content).
     tool_results: Vec<(String, String)>,
     /// Offered tools: (name, JSON schema).
@@ -329,6 +333,7 @@ impl View {
             model: body["model"].as_str().unwrap_or("fake-model").to_owned(),
             ..View::default()
         };
+        view.system = text_of(&body["system"]);
         let mut all_text = vec![text_of(&body["system"])];
         let mut call_names: Vec<(String, String)> = Vec::new();
         match api {
@@ -337,6 +342,9 @@ impl View {
                     all_text.push(text_of(&message["content"]));
                     if message["role"] == "user" {
                         view.last_user = text_of(&message["content"]);
+                    }
+                    if message["role"] == "system" {
+                        view.system = text_of(&message["content"]);
                     }
                     for call in message["tool_calls"].as_array().into_iter().flatten() {
                         call_names.push((str_of(&call["id"]), str_of(&call["function"]["name"])));
@@ -508,6 +516,9 @@ fn answer(view: &View) -> Answer {
     }
     if let Some(reply) = markers(&view.last_user, "reply").first() {
         return Answer::Text((*reply).to_owned());
+    }
+    if markers(&view.last_user, "echo").contains(&"system") {
+        return Answer::Text(view.system.clone());
     }
     Answer::Text(format!("You said: \"{}\"", view.last_user))
 }
